@@ -1,0 +1,9 @@
+"""xeploai: grounded figures from Vietnamese reports on party organisation and member ratings."""
+
+from .errors import InputError
+from .models import Document, Figure
+from .patterns import PatternError
+from .pipeline import VERSION as __version__
+from .pipeline import extract, extract_file
+
+__all__ = ["Document", "Figure", "InputError", "PatternError", "extract", "extract_file", "__version__"]

@@ -1,0 +1,215 @@
+"""The xeploai command line: extract, evaluate, schema."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from . import evaluate as ev
+from .errors import InputError
+from .load import DEFAULT_MAX_BYTES
+from .models import Document, json_schema
+from .patterns import PatternError
+from .pipeline import VERSION, extract_file
+
+TEXT_SUFFIXES = {".txt"}
+
+
+def write_atomic(path: Path, content: str) -> None:
+    """Write ``content`` to ``path`` via a temporary file and rename: never a partial file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def document_json(doc: Document) -> str:
+    return json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+
+
+def expand_inputs(paths: list[str]) -> list[tuple[Path, Path]]:
+    """(input file, output path relative to OUTDIR). A folder's files keep their sub-folder."""
+    found: list[tuple[Path, Path]] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for f in sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES):
+                found.append((f, f.relative_to(p).with_suffix(".json")))
+        else:
+            found.append((p, Path(p.stem + ".json")))
+    return found
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    inputs = expand_inputs(args.paths)
+    if not inputs:
+        print("xeploai extract: no input files found in " + ", ".join(args.paths), file=sys.stderr)
+        return 2
+    out = Path(args.output)
+    failed = 0
+    written = 0
+    for path, target in inputs:
+        try:
+            doc = extract_file(path, max_bytes=args.max_bytes)
+        except InputError as exc:
+            failed += 1
+            print(f"xeploai: error: {exc}", file=sys.stderr)
+            continue
+        write_atomic(out / target, document_json(doc))
+        written += 1
+    print(f"xeploai: {written} document(s) written to {out}" + (f", {failed} failed" if failed else ""), file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _predictions(gold_docs: list[tuple[Path, dict]], pred_dir: Path | None, root: Path) -> dict[str, list[dict]]:
+    preds: dict[str, list[dict]] = {}
+    for path, gold in gold_docs:
+        doc_id = gold.get("doc_id") or path.stem
+        if pred_dir is not None:
+            pred_path = pred_dir / f"{doc_id}.json"
+            if not pred_path.is_file():
+                raise ev.GoldError(f"{pred_path}: no prediction for gold document {doc_id}")
+            preds[doc_id] = json.loads(pred_path.read_text(encoding="utf-8")).get("figures", [])
+        else:
+            source = gold.get("source")
+            if not source:
+                raise ev.GoldError(f"{path}: gold has no 'source' to extract from; pass --pred")
+            doc = extract_file(root / source)
+            preds[doc_id] = [f.model_dump(mode="json") for f in doc.figures]
+    return preds
+
+
+def run_evaluation(gold_dir: Path, pred_dir: Path | None = None, root: Path | None = None) -> ev.Report:
+    root = root or gold_dir.resolve().parent
+    while not (root / "corpus").is_dir() and root.parent != root:
+        root = root.parent
+    files = ev.gold_files(gold_dir)
+    if not files:
+        raise ev.GoldError(f"{gold_dir}: no gold files (*.json)")
+    gold_docs = [(p, ev.load_gold(p)) for p in files]
+    preds = _predictions(gold_docs, pred_dir, root)
+    report = ev.Report()
+    for path, gold in gold_docs:
+        doc_id = gold.get("doc_id") or path.stem
+        ev.score_document(doc_id, gold["figures"], preds[doc_id], report)
+    return report
+
+
+def format_report(name: str, report: ev.Report) -> str:
+    o = report.overall
+    a = report.attributes
+    lines = [
+        f"## {name}",
+        "",
+        "| documents | gold | predicted | matched | precision | recall | F1 | recall (with %) | unit acc. | percent_of acc. | change acc. |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+        f"| {len(report.per_document)} | {o.tp + o.fn} | {o.tp + o.fp} | {o.tp} | {o.precision:.3f} | {o.recall:.3f} | "
+        f"{o.f1:.3f} | {report.with_percent.recall:.3f} | {a['unit'].accuracy:.3f} | {a['percent_of'].accuracy:.3f} | "
+        f"{a['change'].accuracy:.3f} |",
+    ]
+    return "\n".join(lines)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    gold_dir = Path(args.gold)
+    suites = [(gold_dir.name or "gold", gold_dir)] + [
+        (f"{gold_dir.name}/{sub.name}", sub) for sub in sorted(gold_dir.iterdir()) if sub.is_dir()
+        and ev.gold_files(sub)] if gold_dir.is_dir() else []
+    if not suites:
+        print(f"xeploai evaluate: {gold_dir}: not a folder", file=sys.stderr)
+        return 2
+    gate = json.loads(Path(args.gate).read_text(encoding="utf-8")) if args.gate else {}
+    failures: list[str] = []
+    results = {}
+    for name, directory in suites:
+        pred = Path(args.pred) / directory.relative_to(gold_dir) if args.pred else None
+        report = run_evaluation(directory, pred)
+        results[name] = report
+        if args.json:
+            continue
+        print(format_report(name, report))
+        if args.verbose:
+            print("\n| document | precision | recall | F1 |\n|---|---|---|---|")
+            for doc_id, c in sorted(report.per_document.items()):
+                print(f"| {doc_id} | {c.precision:.3f} | {c.recall:.3f} | {c.f1:.3f} |")
+            print("\n| category | gold | predicted | F1 |\n|---|---|---|---|")
+            for cat, c in sorted(report.per_category.items()):
+                print(f"| {cat} | {c.tp + c.fn} | {c.tp + c.fp} | {c.f1:.3f} |")
+        if args.show_errors:
+            for doc_id, kind, fig in report.misses:
+                values = {k: fig.get(k) for k in ("subject", "category", "year", "count", "total", "percent")}
+                print(f"  {kind} {doc_id}: {values} {fig.get('evidence', {}).get('text', '')[:80]!r}")
+        print()
+        failures += ev.gate_failures(name, report, gate.get(name, {}))
+    if args.json:
+        print(json.dumps({k: v.as_dict() for k, v in results.items()}, ensure_ascii=False, indent=2))
+        failures = [f for name, r in results.items() for f in ev.gate_failures(name, r, gate.get(name, {}))]
+    for failure in failures:
+        print(f"xeploai evaluate: gate failed: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xeploai",
+        description="Extract grounded figures from Vietnamese reports on the yearly rating of party "
+                    "organisations and members (đánh giá, xếp loại chất lượng TCCSĐ, đảng viên).",
+    )
+    parser.add_argument("--version", action="version", version=f"xeploai {VERSION}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("extract", help="extract figures from files or folders into one JSON per document",
+                       description="Write OUTDIR/<doc_id>.json for every input (.txt files; folders are searched "
+                                   "recursively). doc_id is the file stem. A file that cannot be read is reported "
+                                   "with its reason and the others go on; the exit status is 1 if any failed.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="input files or folders")
+    p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder for the JSON documents")
+    p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES,
+                   help=f"refuse inputs larger than this (default {DEFAULT_MAX_BYTES})")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("evaluate", help="score predictions against the gold set",
+                       description="Score figures against gold/*.json; each sub-folder of the gold folder (such as "
+                                   "gold/shapes) is scored as a separate suite. Without --pred the extractor runs "
+                                   "on each gold file's source. With --gate, exit 1 when a score is below its gate.")
+    p.add_argument("--gold", default="gold", help="gold folder (default: gold)")
+    p.add_argument("--pred", help="folder of predicted <doc_id>.json (default: run the extractor)")
+    p.add_argument("--gate", help="JSON file of minimum scores per suite, e.g. gold/gate.json")
+    p.add_argument("--json", action="store_true", help="print the full report as JSON")
+    p.add_argument("-v", "--verbose", action="store_true", help="also print per-document and per-category tables")
+    p.add_argument("--show-errors", action="store_true", help="list every missed and spurious figure")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of the output document")
+    p.set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ev.GoldError, PatternError, InputError) as exc:
+        print(f"xeploai {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

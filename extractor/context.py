@@ -1,0 +1,84 @@
+"""Document context: title, publication date, reporting unit and the year the document reports on."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import regex
+
+from .match import Mentions, UnitMention
+from .normalise import Normalised
+
+_DATE = regex.compile(r"(?<![\d/.])(\d{1,2})[/.\-](\d{1,2})[/.\-]((?:19|20)\d{2})(?!\d)")
+# A crawler's error line glued before the title: "The request was aborted: … secure channel. <title>"
+_ASCII_PREFIX = regex.compile(r"^[\x20-\x7e]{12,}?[.!]\s+(?=\P{ASCII}|[A-Z])")
+_RATING_WORDS = regex.compile(r"danh gia|xep loai|phan loai|kiem diem")
+_COMMITTEE_LEVELS = frozenset({"tỉnh", "huyện", "thị xã", "thành phố", "quận", "khối"})
+_HEAD_ONLY_NAMES = {"tỉnh": "Đảng bộ tỉnh", "huyện": "Đảng bộ huyện", "thị xã": "Đảng bộ thị xã",
+                    "thành phố": "Đảng bộ thành phố", "quận": "Đảng bộ quận"}
+
+
+def title(text: str) -> str | None:
+    for line in text.split("\n")[:8]:
+        line = line.strip()
+        if sum(ch.isalpha() for ch in line) >= 8:
+            return _ASCII_PREFIX.sub("", line).strip() or None
+    return None
+
+
+def published(text: str) -> str | None:
+    """The first full date on a short line in the head of the article, as yyyy-mm-dd.
+
+    Long lines are sentences, whose dates are those of documents cited ("Hướng dẫn … ngày 20/9/2016").
+    """
+    head = "\n".join(line for line in text.split("\n")[:10] if len(line.strip()) <= 80)
+    for m in _DATE.finditer(head):
+        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if 1 <= day <= 31 and 1 <= month <= 12:
+            return f"{year:04d}-{month:02d}-{day:02d}"
+    return None
+
+
+def reporting_unit(norm: Normalised, units: list[UnitMention]) -> str | None:
+    """The first committee named near the top ("Huyện ủy Điện Biên"); "Tỉnh ủy" alone → "Đảng bộ tỉnh"."""
+    limit = max(2500, len(norm.text) // 3)
+    nameless = None
+    for u in units:
+        if u.start > limit:
+            break
+        if u.level in _COMMITTEE_LEVELS:
+            if u.name:
+                return norm.text[u.start:u.end]
+            if nameless is None:
+                nameless = u
+    if nameless is None:
+        return None
+    if nameless.level == "khối":
+        return norm.text[nameless.start:nameless.end]
+    return _HEAD_ONLY_NAMES.get(nameless.level)
+
+
+def document_year(norm: Normalised, mentions: Mentions, published_on: str | None) -> int | None:
+    """The latest year named in a sentence about rating (not a change's "so với năm"), capped at publication."""
+    cap = int(published_on[:4]) if published_on else None
+    years = Counter()
+    tokens = mentions.tokens
+    sentence_text: dict[int, bool] = {}
+    for i, tok in enumerate(tokens):
+        if tok.sym != "Y":
+            continue
+        s = mentions.sentence_of[i]
+        if s not in sentence_text:
+            lo = i
+            while lo > 0 and mentions.sentence_of[lo - 1] == s:
+                lo -= 1
+            hi = i
+            while hi + 1 < len(tokens) and mentions.sentence_of[hi + 1] == s:
+                hi += 1
+            sentence_text[s] = bool(_RATING_WORDS.search(norm.folded, tokens[lo].start, tokens[hi].end + 1))
+        if sentence_text[s] and (cap is None or tok.value <= cap):
+            years[tok.value] += 1
+    if years:
+        latest = max(years)
+        return latest - 1 if cap is not None and latest == cap else latest
+    return cap - 1 if cap else None

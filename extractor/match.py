@@ -1,0 +1,296 @@
+"""Match: find categories, subjects, cues and units, and lay every mention out as one symbol.
+
+The result is a token list and a symbol string of the same length (see ``patterns/shapes.yaml``
+for the alphabet). The resolve stage runs the shape grammar over the symbols.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+
+from .normalise import Normalised
+from .numbers import NumberMention, find_numbers
+from .patterns import REGEX_TIMEOUT, LexiconEntry, Lexeme, Patterns
+from .segment import Sentence
+
+_NUMBER_SYMBOL = {"percent": "P", "fraction": "F", "count": "N", "change": "D", "year": "Y", "period": "R"}
+_LEXICON_SYMBOL = {"category": "C", "structure": "O", "distractor": "X", "nesting": "T", "average": "A"}
+_RATING = {"TSVM", "TSVM_TIEU_BIEU", "HTXSNV", "HTTNV", "HTNV", "HTNV_HAN_CHE", "KHTNV", "YEU_KEM", "KHAC"}
+
+# What lies between two mentions: a punctuation mark, a coordinator, or a word.
+_GAP_ITEM = regex.compile(r"[();:,=]|\b(?:va|hoac)\b|[^\s();:,=]+")
+_WORD_CHARS = regex.compile(r"[a-z0-9]+")
+
+# "so với tổng số …", "trên tổng số …", "% tổng số …", "/tổng số": the base a percent is a share of.
+_BASE = regex.compile(r"\s{0,3}\(?\s?(?:(?:(?:so\s)?voi|so|tren|/)\s?(?:tong\s)?so|tong\s(?:so|cong))\b")
+_BASE_END = regex.compile(r"[;:(),.\d]|\b(?:tang|giam)\b")
+
+
+@dataclass(slots=True)
+class Token:
+    sym: str
+    start: int  # offsets into the normalised text
+    end: int
+    value: Any = None
+    code: str | None = None
+    rule: str | None = None
+    label: str | None = None
+    qualifier: str | None = None
+    weak: bool = False
+    covers: list[str] | None = None
+
+
+@dataclass(slots=True)
+class UnitMention:
+    start: int
+    end: int
+    head: str
+    level: str | None
+    name: str | None  # None when the mention names no unit ("Đảng bộ xã", "Chi bộ")
+    explicit: bool = True  # names a unit or a level; False for a bare "Chi bộ", "Tỉnh ủy"
+
+    @property
+    def text(self) -> str:
+        parts = [self.head] + ([self.level] if self.level else []) + ([self.name] if self.name else [])
+        return " ".join(parts)
+
+
+@dataclass(slots=True)
+class Mentions:
+    tokens: list[Token]
+    symbols: str
+    units: list[UnitMention]
+    sentence_of: list[int]  # token index → sentence index
+    warnings: list = field(default_factory=list)
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum()
+
+
+def find_lexemes(folded: str, patterns: Patterns) -> list[tuple[int, int, Any]]:
+    """Longest non-overlapping phrase matches on word boundaries: (start, end, payload)."""
+    found = []
+    n = len(folded)
+    for last, payload in patterns.automaton.iter_long(folded):
+        length = payload.length if isinstance(payload, Lexeme) else payload[2]
+        start, end = last - length + 1, last + 1
+        if (start > 0 and _is_word_char(folded[start - 1])) or (end < n and _is_word_char(folded[end])):
+            continue
+        found.append((start, end, payload))
+    return found
+
+
+def _name_words(words: list[str], lowercase_name: bool, has_level: bool, stops: frozenset[str]) -> list[str]:
+    """The words of a unit name: up to a stop word; a name starts and ends with a capital."""
+    kept: list[str] = []
+    for word in words:
+        if word.lower() in stops:
+            break
+        if not kept and not lowercase_name and not has_level and not word[0].isupper():
+            break
+        kept.append(word)
+    if not lowercase_name:
+        while kept and not (kept[-1][0].isupper() or kept[-1][0].isdigit()):
+            kept.pop()
+    return kept
+
+
+def find_units(text: str, patterns: Patterns) -> list[UnitMention]:
+    """Unit mentions: 'Đảng bộ huyện Điện Biên', 'Huyện ủy Điện Biên', 'Đảng bộ xã' (a reference back)."""
+    units = patterns.units
+    abbreviations = {a.lower(): full for a, full in units.abbreviations.items()}
+    heads = {h.lower(): (h, level) for h, level in units.heads.items()}
+    found = []
+    for m in patterns.unit_regex.finditer(text, timeout=REGEX_TIMEOUT):
+        head, implied_level = heads[m.group("head").lower()]
+        raw_level = m.group("level")
+        if not m.group("head")[0].isupper() and not raw_level:
+            continue
+        level = abbreviations.get(raw_level.lower(), raw_level.lower()) if raw_level else None
+        lowercase_name = "khối" in (implied_level, level)
+        words = _name_words(m.group("name").split(), lowercase_name, bool(level), patterns.unit_stop_words)
+        if words:
+            end = m.start("name")
+            for word in words:
+                end = text.index(word, end) + len(word)
+        else:
+            end = m.end("level") if raw_level else m.end("head")
+        if not words and not level and head.lower() not in patterns.unit_nameless_heads:
+            continue
+        found.append(UnitMention(m.start(), end, head, level or implied_level, " ".join(words) or None,
+                                 explicit=bool(words or raw_level)))
+    return found
+
+
+def _drop_overlapping(spans: list[tuple[int, int]], items: list, key) -> list:
+    """Items whose span overlaps none of the (sorted, disjoint) ``spans``."""
+    import bisect
+
+    starts = [s for s, _ in spans]
+    kept = []
+    for item in items:
+        start, end = key(item)
+        i = bisect.bisect_right(starts, start) - 1
+        if i >= 0 and spans[i][1] > start:
+            continue
+        if i + 1 < len(starts) and starts[i + 1] < end:
+            continue
+        kept.append(item)
+    return kept
+
+
+def _lexeme_token(start: int, end: int, payload: Any, text: str) -> Token | None:
+    if isinstance(payload, tuple):  # number word or "không có": kept only before a subject, decided later
+        kind, value, _ = payload
+        return Token("n", start, end, value=value, rule=f"number.{'zero' if kind == 'zero' else 'word'}")
+    entry: LexiconEntry = payload.entry
+    if entry.type == "shadow":
+        return None
+    if entry.type == "subject":
+        return Token("s" if entry.weak else "S", start, end, code=entry.code, rule=entry.id, weak=entry.weak)
+    if entry.type == "qualifier":
+        return Token("q", start, end, code=entry.code, rule=entry.id)
+    sym = _LEXICON_SYMBOL[entry.type]
+    return Token(sym, start, end, code=entry.code, rule=entry.id, label=text[start:end],
+                 covers=[c.value for c in entry.covers] if entry.covers else None)
+
+
+def _attach_small_words(tokens: list[Token], folded: str) -> list[Token]:
+    """Qualifiers join the number after them; number words count only before a subject noun."""
+    out: list[Token] = []
+    for i, tok in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        adjacent = nxt is not None and not folded[tok.end:nxt.start].strip()
+        if tok.sym == "q":
+            if adjacent and nxt.sym in "NPFD":
+                nxt.qualifier = tok.code
+            continue
+        if tok.sym == "n":
+            if adjacent and nxt.sym in "Ss":
+                out.append(Token("N", tok.start, tok.end, value=tok.value, rule=tok.rule))
+            continue
+        out.append(tok)
+    return out
+
+
+def _drop_verb_categories(tokens: list[Token], folded: str, glue: frozenset[str]) -> list[Token]:
+    """'được đánh giá, xếp loại hoàn thành tốt nhiệm vụ': the first phrase is a verb before a rating."""
+    out = []
+    for i, tok in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if (tok.sym == "C" and tok.code in ("DA_DANH_GIA", "TONG_SO") and nxt is not None and nxt.sym == "C"
+                and nxt.code in _RATING and all(w in glue for w in _WORD_CHARS.findall(folded[tok.end:nxt.start]))):
+            continue
+        out.append(tok)
+    return out
+
+
+def _base_tokens(tokens: list[Token], folded: str, sentence_end_at: dict[int, int]) -> list[Token]:
+    """After each percent, a base phrase ('so với tổng số đảng viên') becomes one B token."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        out.append(tok)
+        i += 1
+        if tok.sym != "P":
+            continue
+        m = _BASE.match(folded, tok.end)
+        if not m:
+            continue
+        limit = sentence_end_at.get(tok.start, len(folded))
+        stop = _BASE_END.search(folded, m.end(), limit)
+        end = stop.start() if stop else limit
+        inside = []
+        while i < len(tokens) and tokens[i].start < end:
+            inside.append(tokens[i])
+            i += 1
+        code = next((t.code for t in inside if t.sym == "C"), None)
+        if code is None:
+            code = "TONG_SO" if "tong" in m.group(0) or not inside else "TONG_SO"
+            if stop is not None and stop.group(0).isdigit():
+                # "trên tổng số 4.238 đảng viên được đánh giá": the base is named after the number.
+                later = next((t for t in tokens[i:i + 4] if t.sym == "C"), None)
+                code = later.code if later else code
+        last_end = max([m.end()] + [t.end for t in inside])
+        start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip(" (")))
+        out.append(Token("B", start, last_end, code=code, rule="base.so_voi"))
+    return out
+
+
+def _gap_symbols(gap: str, glue: frozenset[str]) -> str:
+    symbols = []
+    for item in _GAP_ITEM.findall(gap):
+        if item in "();:,":
+            symbols.append(item)
+        elif item == "=":
+            symbols.append(":")
+        elif item in ("va", "hoac"):
+            symbols.append("&")
+        else:
+            words = _WORD_CHARS.findall(item)
+            if any(w not in glue for w in words) and (not symbols or symbols[-1] != "w"):
+                symbols.append("w")
+    return "".join(symbols)
+
+
+def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Patterns) -> Mentions:
+    folded, text = norm.folded, norm.text
+    warnings: list = []
+    numbers = find_numbers(folded, patterns, warnings)
+    units = find_units(text, patterns)
+    number_spans = [(n.start, n.end) for n in numbers]
+    lexemes = _drop_overlapping(number_spans, find_lexemes(folded, patterns), key=lambda x: (x[0], x[1]))
+
+    tokens = [Token(_NUMBER_SYMBOL[n.kind], n.start, n.end, value=n.value, rule=n.rule) for n in numbers]
+    # A unit shows in the symbols unless a longer phrase covers it ("đảng bộ huyện và tương đương").
+    shown_units = [u for u in units if u.explicit and not any(
+        s < u.end and u.start < e and e > u.end for s, e, _ in lexemes)]
+    unit_spans = [(u.start, u.end) for u in shown_units]
+    for start, end, payload in _drop_overlapping(unit_spans, lexemes, key=lambda x: (x[0], x[1])):
+        token = _lexeme_token(start, end, payload, text)
+        if token is not None:
+            tokens.append(token)
+    tokens.extend(Token("U", u.start, u.end, value=u) for u in shown_units
+                  if not any(t.start < u.end and u.start < t.end for t in tokens if t.sym in "NFPDYR"))
+    tokens.sort(key=lambda t: t.start)
+    tokens = _attach_small_words(tokens, folded)
+    tokens = _drop_verb_categories(tokens, folded, patterns.glue)
+
+    sentence_end_at = {}
+    s_index = 0
+    for tok in tokens:
+        while s_index < len(sentences) - 1 and sentences[s_index].end <= tok.start:
+            s_index += 1
+        sentence_end_at[tok.start] = sentences[s_index].end if sentences else len(folded)
+    tokens = _base_tokens(tokens, folded, sentence_end_at)
+    return _lay_out(tokens, sentences, folded, patterns, units, warnings)
+
+
+def _lay_out(tokens: list[Token], sentences: list[Sentence], folded: str, patterns: Patterns,
+             units: list[UnitMention], warnings: list) -> Mentions:
+    """Interleave tokens with gap symbols and sentence ends into one symbol string."""
+    laid: list[Token] = []
+    sentence_of: list[int] = []
+    t = 0
+    for s_index, sentence in enumerate(sentences):
+        while t < len(tokens) and tokens[t].start < sentence.start:
+            t += 1
+        cursor = sentence.start
+        while t < len(tokens) and tokens[t].end <= sentence.end:
+            tok = tokens[t]
+            for sym in _gap_symbols(folded[cursor:tok.start], patterns.glue):
+                laid.append(Token(sym, cursor, tok.start))
+                sentence_of.append(s_index)
+            laid.append(tok)
+            sentence_of.append(s_index)
+            cursor = tok.end
+            t += 1
+        last_in_paragraph = s_index + 1 == len(sentences) or sentences[s_index + 1].paragraph != sentence.paragraph
+        laid.append(Token("¶" if last_in_paragraph else "|", sentence.end, sentence.end))
+        sentence_of.append(s_index)
+    return Mentions(laid, "".join(tok.sym for tok in laid), units, sentence_of, warnings)

@@ -1,0 +1,125 @@
+"""The output contract: one Document per input, each stated figure a grounded Figure.
+
+Field and code names are fixed (gold files, tests and downstream users rely on them).
+New fields may be added; renaming one is a breaking change.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Subject(str, Enum):
+    """Who is rated."""
+
+    TCCSD = "TCCSD"  # tổ chức cơ sở đảng (đảng bộ cơ sở or chi bộ cơ sở)
+    CHI_BO = "CHI_BO"  # chi bộ trực thuộc đảng ủy cơ sở
+    DANG_VIEN = "DANG_VIEN"  # đảng viên
+    TAP_THE = "TAP_THE"  # tập thể lãnh đạo, quản lý; cấp ủy; ban thường vụ
+    CAN_BO = "CAN_BO"  # cán bộ lãnh đạo, quản lý (individuals)
+    DANG_BO_CAP_TREN = "DANG_BO_CAP_TREN"  # đảng bộ cấp trên cơ sở (district level), rated by the province
+
+
+class Category(str, Enum):
+    TONG_SO = "TONG_SO"
+    DA_DANH_GIA = "DA_DANH_GIA"
+    CHUA_DANH_GIA = "CHUA_DANH_GIA"
+    MIEN_DANH_GIA = "MIEN_DANH_GIA"
+    TSVM = "TSVM"
+    TSVM_TIEU_BIEU = "TSVM_TIEU_BIEU"
+    HTXSNV = "HTXSNV"
+    HTTNV = "HTTNV"
+    HTNV = "HTNV"
+    HTNV_HAN_CHE = "HTNV_HAN_CHE"
+    KHTNV = "KHTNV"
+    YEU_KEM = "YEU_KEM"
+    KHAC = "KHAC"
+
+
+class ChangeUnit(str, Enum):
+    pp = "pp"  # percentage points of the share
+    count = "count"
+
+
+class Qualifier(str, Enum):
+    gan = "gần"  # nearly
+    tren = "trên"  # over
+    hon = "hơn"  # more than
+    khoang = "khoảng"  # about
+    duoi = "dưới"  # under
+
+
+class Change(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    value: float
+    unit: ChangeUnit
+    since: int | None = None
+
+
+class Evidence(BaseModel):
+    """A span of the original input: ``text[start:end] == evidence.text``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+
+
+class Figure(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    subject: Subject
+    category: Category
+    label: str | None = Field(None, description="The category as written (always set for KHAC).")
+    year: int | None = Field(None, description="The year rated, not the publication year.")
+    period: tuple[int, int] | None = Field(
+        None, description="First and last year of a multi-year average; year is null then."
+    )
+    unit: str | None = Field(None, description="The organisation the figure belongs to, as written.")
+    unit_key: str | None = Field(None, description="Diacritic-folded normalised key of unit.")
+    count: int | None = None
+    total: int | None = Field(None, description="The denominator written with the count, as in 36/69.")
+    percent: float | None = None
+    percent_of: Category | None = Field(None, description="The category the percent is a share of.")
+    percent_of_source: Literal["stated", "inferred"] | None = None
+    change: Change | None = None
+    qualifier: Qualifier | None = Field(None, description="A hedge on the count or percent: gần, trên, hơn.")
+    covers: list[Category] | None = Field(
+        None, description="For a merged group such as 'hoàn thành tốt nhiệm vụ trở lên': the levels it spans."
+    )
+    derived: list[str] = Field(default_factory=list, description="Fields computed rather than stated.")
+    evidence: Evidence
+    rules: list[str] = Field(default_factory=list, description="Ids of the patterns that fired.")
+
+
+class Warning_(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    message: str
+    start: int | None = None
+    end: int | None = None
+
+
+class Document(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    doc_id: str
+    source: str | None = None
+    title: str | None = None
+    published: str | None = Field(None, description="Publication date as ISO yyyy-mm-dd when the text gives it.")
+    year: int | None = Field(None, description="The year the document mainly reports on.")
+    reporting_unit: str | None = None
+    extractor_version: str | None = None
+    figures: list[Figure] = Field(default_factory=list)
+    warnings: list[Warning_] = Field(default_factory=list)
+
+
+def json_schema() -> dict:
+    return Document.model_json_schema()

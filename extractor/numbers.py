@@ -1,0 +1,114 @@
+"""Numbers: find and parse the Vietnamese number shapes of ``patterns/numbers.yaml``.
+
+"43.899" is 43899 (dot = thousands), "68,41" is 68.41 (comma = decimal), "3.03%" is 3.03 (a dot
+typed for the comma before a percent sign), "06" is 6. Dates, document numbers, year ranges,
+references ("Chỉ thị 05", "Lượt xem: 14234") and durations ("10 năm") are not figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import regex
+
+from .patterns import REGEX_TIMEOUT, Patterns
+
+_WORDS_BEFORE = regex.compile(r"([a-z]+)?[\s:,.]*([a-z]+)[\s:.(]*$")
+_WORD_AFTER = regex.compile(r"\s*([a-z]+(?:\s[a-z]+)?)")
+_BARE_YEAR = regex.compile(r"(?:19[5-9]\d|20\d\d)")
+
+
+@dataclass(slots=True)
+class NumberMention:
+    kind: str  # percent | fraction | count | change | year | period
+    start: int
+    end: int
+    value: Any
+    rule: str
+
+
+def parse_int(raw: str) -> int:
+    """'43.899' → 43899, '06' → 6, '4055' → 4055."""
+    return int(raw.replace(".", "").replace(" ", ""))
+
+
+def parse_decimal(raw: str) -> float:
+    """'68,41' → 68.41; '3.03' → 3.03 (dot as decimal mark); '1.234,5' → 1234.5; '43.899' → 43899."""
+    raw = raw.strip()
+    if "," in raw:
+        return float(raw.replace(".", "").replace(",", "."))
+    head, _, tail = raw.rpartition(".")
+    if head and len(tail) != 3:
+        return float(raw)
+    return float(raw.replace(".", ""))
+
+
+def _is_reference(folded: str, start: int, patterns: Patterns) -> bool:
+    """The number at ``start`` follows a reference word: 'Chỉ thị 05', 'khóa XII', 'Lượt xem: 14234'."""
+    m = _WORDS_BEFORE.search(folded, max(0, start - 30), start)
+    if not m:
+        return False
+    prev, last = m.group(1), m.group(2)
+    if last == "so" and prev == "tong":
+        return False
+    return last in patterns.reference_words or (prev is not None and f"{prev} {last}" in patterns.reference_words)
+
+
+def _unit_after(folded: str, end: int, unit_after: frozenset[str]) -> bool:
+    m = _WORD_AFTER.match(folded, end, min(len(folded), end + 24))
+    if not m:
+        return False
+    words = m.group(1)
+    return words.split(" ")[0] in unit_after or words in unit_after
+
+
+def find_numbers(folded: str, patterns: Patterns, warnings: list) -> list[NumberMention]:
+    """Every number-shaped mention of the folded text, classified and parsed."""
+    found: list[NumberMention] = []
+    try:
+        matches = list(patterns.number_regex.finditer(folded, timeout=REGEX_TIMEOUT))
+    except TimeoutError:
+        warnings.append(("regex_timeout", "number patterns timed out; numbers of this document were skipped"))
+        return found
+    for m in matches:
+        group = next(g for g in patterns.number_entry if m.start(g) != -1)
+        entry = patterns.number_entry[group]
+        kind = entry.type
+        if kind == "skip":
+            continue
+        start, end = m.span()
+        text = m.group(0)
+        if kind == "percent":
+            value = parse_decimal(text.rstrip("% "))
+        elif kind == "fraction":
+            part, whole = (parse_int(x) for x in text.split("/"))
+            if part > whole or _is_reference(folded, start, patterns):
+                continue
+            value = (part, whole)
+        elif kind == "count":
+            if _is_reference(folded, start, patterns) or _unit_after(folded, end, patterns.unit_after):
+                continue
+            if "," in text:  # "đạt 13,2" — a percent written without its sign
+                kind, value = "percent", parse_decimal(text)
+            else:
+                value = parse_int(text)
+                if _BARE_YEAR.fullmatch(text):
+                    kind = "year"
+        elif kind == "change":
+            if m.group("pct") is None and _unit_after(folded, m.end("num"), patterns.unit_after):
+                continue
+            number = parse_decimal(m.group("num"))
+            sign = -1 if m.group("dir") == "giam" else 1
+            since = m.group("since")
+            value = {
+                "value": sign * number,
+                "unit": "pp" if m.group("pct") else "count",
+                "since": int(since) if since else None,
+            }
+        elif kind == "year":
+            value = int(m.group("year"))
+        else:  # period
+            value = (int(m.group("y1")), int(m.group("y2")))
+        found.append(NumberMention(kind, start, end, value, entry.id))
+    return found

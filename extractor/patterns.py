@@ -1,0 +1,280 @@
+"""Load the pattern data in ``patterns/`` through a schema, and compile it once.
+
+A bad entry fails loudly with its file and key, e.g.
+``patterns/categories.yaml: entries[3] (category.htnv): code: Input should be 'TONG_SO', …``.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import ahocorasick
+import regex
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .models import Category, Qualifier, Subject
+from .normalise import fold
+
+REGEX_TIMEOUT = 2.0  # seconds; a pattern that runs longer on one input is abandoned with a warning
+
+
+class PatternError(ValueError):
+    """A pattern file is missing, unreadable or has a bad entry."""
+
+
+class Examples(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    positive: list[str] = Field(min_length=1)
+    negative: list[str] = Field(min_length=1)
+
+
+class LexiconEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    type: Literal["category", "subject", "structure", "distractor", "shadow", "nesting", "qualifier", "average"]
+    code: str | None = None
+    covers: list[Category] | None = None
+    weak: bool = False
+    phrases: list[str] = Field(min_length=1)
+    examples: Examples
+
+    @model_validator(mode="after")
+    def _code_fits_type(self) -> "LexiconEntry":
+        if self.type == "category":
+            Category(self.code)
+        elif self.type == "subject":
+            Subject(self.code)
+        elif self.type == "qualifier":
+            Qualifier(self.code)
+        return self
+
+
+class RegexEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    type: Literal["skip", "percent", "fraction", "count", "change", "year", "period"]
+    regex: str
+    examples: Examples
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            regex.compile(value)
+        except regex.error as exc:
+            raise ValueError(f"does not compile: {exc}") from exc
+        return value
+
+
+class ShapeEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    pattern: str
+    requires: list[Literal["nesting_before", "percent", "population_word_before", "strong_subject",
+                           "continues_list"]] = []
+    # Where the subject comes from when the shape names none: the sentence (default), or the
+    # figure before it (a sub-group of the previous figure's group).
+    subject_from: Literal["sentence", "previous_figure"] = "sentence"
+    # A shape with no category phrase takes the previous figure's category (a list continued).
+    category_from: Literal["text", "previous_figure"] = "text"
+    examples: Examples
+
+
+class LexiconFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["lexicon"]
+    entries: list[LexiconEntry]
+
+
+class RegexFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["regex"]
+    entries: list[RegexEntry]
+
+
+class ShapesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["shapes"]
+    macros: dict[str, str] = {}
+    entries: list[ShapeEntry]
+
+
+class WordsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["words"]
+    reference_before: list[str]
+    unit_after: list[str]
+    glue: list[str]
+    numwords: dict[str, int]
+    zero: list[str]
+
+
+class UnitsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["units"]
+    heads: dict[str, str | None]
+    levels: list[str]
+    abbreviations: dict[str, str]
+    nameless_heads: list[str]
+    stop_words: list[str]
+    examples: Examples
+
+
+FILES = {
+    "categories.yaml": LexiconFile,
+    "subjects.yaml": LexiconFile,
+    "cues.yaml": LexiconFile,
+    "numbers.yaml": RegexFile,
+    "shapes.yaml": ShapesFile,
+    "words.yaml": WordsFile,
+    "units.yaml": UnitsFile,
+}
+
+
+def pattern_dir() -> Path:
+    """The pattern folder: inside the installed package, else the checkout's ``patterns/``."""
+    packaged = resources.files("extractor") / "patterns"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "patterns"
+
+
+def _describe(exc: ValidationError, raw: dict) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = list(err["loc"])
+        where = ".".join(str(p) for p in loc)
+        if len(loc) >= 2 and loc[0] == "entries" and isinstance(loc[1], int):
+            entries = raw.get("entries") or []
+            entry_id = entries[loc[1]].get("id") if loc[1] < len(entries) and isinstance(entries[loc[1]], dict) else None
+            rest = ".".join(str(p) for p in loc[2:])
+            where = f"entries[{loc[1]}]" + (f" ({entry_id})" if entry_id else "") + (f": {rest}" if rest else "")
+        lines.append(f"{where}: {err['msg']}")
+    return "; ".join(lines)
+
+
+def load_file(path: Path) -> BaseModel:
+    schema = FILES.get(path.name)
+    if schema is None:
+        raise PatternError(f"{path}: unknown pattern file (expected one of {', '.join(sorted(FILES))})")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PatternError(f"{path}: cannot read: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise PatternError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise PatternError(f"{path}: expected a mapping at the top level")
+    try:
+        return schema.model_validate(raw)
+    except ValidationError as exc:
+        raise PatternError(f"{path}: {_describe(exc, raw)}") from None
+
+
+def _unit_regex(units: UnitsFile) -> regex.Pattern:
+    heads = sorted(units.heads, key=len, reverse=True)
+    levels = sorted(units.levels, key=len, reverse=True)
+    abbrevs = sorted(units.abbreviations, key=len, reverse=True)
+    head = "|".join(regex.escape(h) for h in heads)
+    level = "|".join([regex.escape(a) for a in abbrevs] + [regex.escape(x) + r"(?![\p{L}])" for x in levels])
+    # head, optional level, then up to ten name words; the name is cut at a stop word below.
+    return regex.compile(
+        rf"(?P<head>{head})(?![\p{{L}}])(?:\s+(?P<level>{level}))?"
+        rf"(?P<name>(?:\s+[\p{{L}}\d][\p{{L}}\d\-]*){{0,10}})",
+        regex.IGNORECASE,
+    )
+
+
+
+class Lexeme:
+    """One phrase of a lexicon entry, as stored in the automaton."""
+
+    __slots__ = ("entry", "length")
+
+    def __init__(self, entry: LexiconEntry, length: int):
+        self.entry = entry
+        self.length = length
+
+
+class Patterns:
+    """All pattern data, compiled: the phrase automaton, the number regex, the shape grammar."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        missing = [name for name in FILES if not (directory / name).is_file()]
+        if missing:
+            raise PatternError(f"{directory}: missing pattern files: {', '.join(missing)}")
+        data = {name: load_file(directory / name) for name in FILES}
+        self.lexicon: list[LexiconEntry] = [
+            e for name in ("categories.yaml", "subjects.yaml", "cues.yaml") for e in data[name].entries
+        ]
+        self.numbers: list[RegexEntry] = data["numbers.yaml"].entries
+        self.shapes_file: ShapesFile = data["shapes.yaml"]
+        self.words: WordsFile = data["words.yaml"]
+        self.units: UnitsFile = data["units.yaml"]
+        self._check_unique_ids()
+        self.automaton = self._build_automaton()
+        self.number_regex = regex.compile(
+            "|".join(f"(?P<{self._group(e)}>{e.regex})" for e in self.numbers), regex.V0
+        )
+        self.number_entry = {self._group(e): e for e in self.numbers}
+        self.shapes = self._compile_shapes()
+        self.glue = frozenset(fold(w) for w in self.words.glue)
+        self.reference_words = frozenset(fold(w) for w in self.words.reference_before)
+        self.unit_after = frozenset(fold(w) for w in self.words.unit_after)
+        self.unit_stop_words = frozenset(w.lower() for w in self.units.stop_words)
+        self.unit_nameless_heads = frozenset(h.lower() for h in self.units.nameless_heads)
+        self.unit_regex = _unit_regex(self.units)
+
+    @staticmethod
+    def _group(entry: RegexEntry) -> str:
+        return entry.id.replace(".", "__")
+
+    def _check_unique_ids(self) -> None:
+        ids = [e.id for e in self.lexicon] + [e.id for e in self.numbers] + [e.id for e in self.shapes_file.entries]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise PatternError(f"{self.directory}: duplicate pattern ids: {', '.join(dupes)}")
+
+    def _build_automaton(self) -> ahocorasick.Automaton:
+        automaton = ahocorasick.Automaton()
+        for entry in self.lexicon:
+            for phrase in entry.phrases:
+                key = fold(phrase)
+                automaton.add_word(key, Lexeme(entry, len(key)))
+        numwords = {fold(k): v for k, v in self.words.numwords.items()}
+        for word, value in numwords.items():
+            if word not in automaton:
+                automaton.add_word(word, ("numword", value, len(word)))
+        for word in self.words.zero:
+            key = fold(word)
+            if key not in automaton:
+                automaton.add_word(key, ("zero", 0, len(key)))
+        automaton.make_automaton()
+        return automaton
+
+    def _compile_shapes(self) -> list[tuple[ShapeEntry, regex.Pattern]]:
+        compiled = []
+        for entry in self.shapes_file.entries:
+            source = entry.pattern
+            for name, body in self.shapes_file.macros.items():
+                source = source.replace("{" + name + "}", body)
+            try:
+                compiled.append((entry, regex.compile(source)))
+            except regex.error as exc:
+                raise PatternError(f"{self.directory / 'shapes.yaml'}: {entry.id}: pattern does not compile: {exc}") from None
+        return compiled
+
+
+@functools.lru_cache(maxsize=4)
+def load(directory: str | None = None) -> Patterns:
+    """The compiled patterns (cached: patterns are compiled once per process)."""
+    return Patterns(Path(directory) if directory else pattern_dir())

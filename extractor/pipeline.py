@@ -1,0 +1,49 @@
+"""The pipeline: load → normalise → segment → numbers/match → resolve → emit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import context, emit
+from .load import DEFAULT_MAX_BYTES, load
+from .match import find_mentions
+from .models import Document
+from .normalise import normalise
+from .patterns import Patterns
+from .patterns import load as load_patterns
+from .resolve import Context, Resolver
+from .segment import segment
+
+VERSION = "0.1.0"
+
+
+def extract(text: str, doc_id: str | None = None, *, source: str | None = None,
+            patterns: Patterns | None = None) -> Document:
+    """Every rating and population figure that ``text`` states, grounded in offsets of ``text``."""
+    patterns = patterns or load_patterns()
+    norm = normalise(text)
+    sentences = segment(norm.text)
+    mentions = find_mentions(norm, sentences, patterns)
+    published = context.published(norm.text)
+    ctx = Context(
+        reporting_unit=context.reporting_unit(norm, mentions.units),
+        year=context.document_year(norm, mentions, published),
+    )
+    drafts = Resolver(mentions, norm.folded, norm.text, patterns, ctx).run()
+    return Document(
+        doc_id=doc_id or "document",
+        source=source,
+        title=context.title(norm.text),
+        published=published,
+        year=ctx.year,
+        reporting_unit=ctx.reporting_unit,
+        extractor_version=VERSION,
+        figures=emit.figures(drafts, norm),
+        warnings=emit.warnings(mentions.warnings),
+    )
+
+
+def extract_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, patterns: Patterns | None = None) -> Document:
+    """Extract from a file; raises ``InputError`` naming the file and the reason when it cannot be read."""
+    loaded = load(path, max_bytes=max_bytes)
+    return extract(loaded.text, doc_id=loaded.path.stem, source=str(path), patterns=patterns)

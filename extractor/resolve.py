@@ -1,0 +1,324 @@
+"""Resolve: run the shape grammar over the symbols and give each figure its subject, year and unit.
+
+Context rules, in order:
+- subject: the subject noun of the figure itself; else the nearest one before it in the sentence;
+  else the previous figure's. A counting word ("đồng chí") means cán bộ inside a passage about
+  cán bộ lãnh đạo, quản lý, and đảng viên otherwise.
+- year: the nearest "năm Y" before the figure in its sentence, else one right after it, else the
+  document's year. A figure in a clause with "bình quân" and a year range is a multi-year average.
+- unit: the last unit named in the sentence up to the figure (a nameless "Đảng bộ xã" refers back to
+  the last named unit of that level), else the reporting unit.
+- a clause holding a distractor word (award, target, admission, …) yields no figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from .match import Mentions, Token, UnitMention
+from .patterns import REGEX_TIMEOUT, Patterns, ShapeEntry
+
+_CLAUSE_BREAK = frozenset(";|¶")
+_SENTENCE_BREAK = frozenset("|¶")
+_POPULATION_WORDS = frozenset({"co", "voi", "gom", "la"})
+_POPULATION_SUBJECTS = frozenset({"TCCSD", "CHI_BO", "DANG_VIEN"})
+_WORD = regex.compile(r"[a-z]+")
+
+
+@dataclass
+class Draft:
+    """A figure before emission: offsets are into the normalised text."""
+
+    rule: str
+    category: str
+    label: str | None
+    subject: str
+    year: int | None
+    period: tuple[int, int] | None
+    unit: str | None
+    count: int | None
+    total: int | None
+    percent: float | None
+    percent_of: str | None
+    change: dict | None
+    qualifier: str | None
+    covers: list[str] | None
+    start: int
+    end: int
+    rules: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Context:
+    reporting_unit: str | None
+    year: int | None
+
+
+class Resolver:
+    def __init__(self, mentions: Mentions, folded: str, text: str, patterns: Patterns, context: Context):
+        self.m = mentions
+        self.tokens = mentions.tokens
+        self.symbols = mentions.symbols
+        self.folded = folded
+        self.text = text
+        self.patterns = patterns
+        self.context = context
+        self.drafts: list[Draft] = []
+        self.population_at: set[int] = set()  # sentence indexes where a population figure was taken
+        self.last_match_end: int | None = None
+        self.named_units: list[UnitMention] = [u for u in mentions.units if u.name]
+
+    # --- grammar -----------------------------------------------------------------------------
+    def run(self) -> list[Draft]:
+        shapes = self.patterns.shapes
+        pending = [self._search(rx, 0) for _, rx in shapes]
+        while True:
+            live = [(m.start(), i) for i, m in enumerate(pending) if m is not None]
+            if not live:
+                break
+            _, i = min(live)
+            entry, rx = shapes[i]
+            match = pending[i]
+            drafts = self._build(entry, match) if self._requirements_hold(entry, match) else None
+            if not drafts:
+                pending[i] = self._search(rx, match.start() + 1)
+                continue
+            self.drafts.extend(d for d in drafts if d is not None)
+            end = match.end()
+            self.last_match_end = end
+            pending = [self._search(shapes[j][1], end) if p is not None and p.start() < end else p
+                       for j, p in enumerate(pending)]
+        self.drafts.sort(key=lambda d: (d.start, d.end))
+        return self.drafts
+
+    def _search(self, rx: regex.Pattern, pos: int):
+        try:
+            return rx.search(self.symbols, pos, timeout=REGEX_TIMEOUT)
+        except TimeoutError:
+            self.m.warnings.append(("regex_timeout", "a shape pattern timed out; the rest of the document was skipped"))
+            return None
+
+    def _requirements_hold(self, entry: ShapeEntry, match: regex.Match) -> bool:
+        for need in entry.requires:
+            if need == "percent" and match.start("pct") == -1:
+                return False
+            if need == "nesting_before" and not self._nesting_before(match.start()):
+                return False
+            if need == "strong_subject":
+                subj = self.tokens[match.start("subj")]
+                if subj.sym != "S" or subj.code not in _POPULATION_SUBJECTS:
+                    return False
+            if need == "population_word_before" and not self._population_word_before(match.start("val")):
+                return False
+            if need == "continues_list" and not self._continues_list(match.start("val")):
+                return False
+        return True
+
+    def _continues_list(self, index: int) -> bool:
+        """The previous figure is in this sentence and nothing but names and punctuation lies between."""
+        if self.last_match_end is None or not self.drafts:
+            return False
+        if self.m.sentence_of[self.last_match_end - 1] != self.m.sentence_of[index]:
+            return False
+        return not any(ch in "CNFPYXDT" for ch in self.symbols[self.last_match_end:index])
+
+    def _nesting_before(self, index: int) -> bool:
+        for k in range(index - 1, -1, -1):
+            sym = self.symbols[k]
+            if sym == "T":
+                return True
+            if sym == "¶":
+                return False
+        return False
+
+    def _population_word_before(self, index: int) -> bool:
+        prev = self._previous_real(index)
+        gap_start = self.tokens[prev].end if prev is not None else 0
+        words = set(_WORD.findall(self.folded[gap_start:self.tokens[index].start]))
+        if words & _POPULATION_WORDS:
+            return True
+        between = self.symbols[prev + 1:index] if prev is not None else ""
+        return (self.m.sentence_of[index] in self.population_at and prev is not None
+                and all(ch in ",&()" for ch in between))
+
+    def _previous_real(self, index: int) -> int | None:
+        for k in range(index - 1, -1, -1):
+            if self.symbols[k] not in "();:,&w":
+                return k
+        return None
+
+    # --- building figures -------------------------------------------------------------------
+    def _build(self, entry: ShapeEntry, match: regex.Match) -> list[Draft | None]:
+        vals = match.starts("val") if "val" in match.re.groupindex else []
+        pct = self._group_token(match, "pct")
+        chg = self._group_token(match, "chg")
+        base = self._group_token(match, "base")
+        subj = self._group_token(match, "subj") or self._group_token(match, "subj2")
+        cat = self._group_token(match, "cat")
+        if entry.id == "shape.population":
+            cat = Token("C", self.tokens[vals[0]].start, self.tokens[vals[0]].start, code="TONG_SO")
+            self.population_at.add(self.m.sentence_of[vals[0]])
+        elif entry.category_from == "previous_figure":
+            prev = self.drafts[-1]
+            at = self.tokens[vals[0]].start
+            cat = Token("C", at, at, code=prev.category, label=prev.label, covers=prev.covers)
+        label_span = None
+        if "label" in match.re.groupindex and match.start("label") != -1:
+            first, last = self.tokens[match.start("label")], self.tokens[match.end("label") - 1]
+            start = first.start
+            while start < last.end and not self.text[start].isalnum():
+                start += 1
+            label_span = (start, last.end)
+        if not vals:
+            vals = [None]
+        drafts = []
+        for k, v in enumerate(vals):
+            val = self.tokens[v] if v is not None else None
+            own_subj = subj
+            if len(vals) > 1 and v is not None:
+                after = self.tokens[v + 1] if v + 1 < len(self.tokens) else None
+                own_subj = after if after is not None and after.sym in "Ss" else None
+            parts = [t for t in (val, cat, pct if k == len(vals) - 1 or len(vals) == 1 else None, chg) if t is not None]
+            if cat is None and label_span is None:
+                continue
+            drafts.append(self._draft(entry, match, v if v is not None else match.start(), val, cat, pct, chg, base,
+                                      own_subj, label_span, parts))
+        return drafts
+
+    def _group_token(self, match: regex.Match, name: str) -> Token | None:
+        if name not in match.re.groupindex or match.start(name) == -1:
+            return None
+        return self.tokens[match.start(name)]
+
+    def _draft(self, entry, match, anchor, val, cat, pct, chg, base, subj, label_span, parts) -> Draft | None:
+        first = min(match.start(), anchor)
+        if self._distractor_in_clause(first, match.end()):
+            return None
+        count = total = None
+        if val is not None:
+            if val.sym == "F":
+                count, total = val.value
+            else:
+                count = val.value
+        if label_span is not None:
+            category, label = "KHAC", self.text[label_span[0]:label_span[1]].strip(" ;,:")
+            parts = parts + [Token("w", *label_span)]
+        else:
+            category, label = cat.code, cat.label
+        start = min(t.start for t in parts)
+        end = max(t.end for t in parts)
+        year, period = self._year(first, match.end())
+        rules = [r for r in (cat.rule if cat is not None else None, entry.id,
+                             val.rule if val is not None else None, pct.rule if pct is not None else None,
+                             chg.rule if chg is not None else None, base.rule if base is not None else None) if r]
+        return Draft(
+            rule=entry.id, category=category, label=label,
+            subject=self._subject(first, subj, inherit=entry.subject_from == "previous_figure"),
+            year=year, period=period, unit=self._unit(first, match.end()), count=count, total=total,
+            percent=pct.value if pct is not None else None,
+            percent_of=base.code if base is not None else None,
+            change=chg.value if chg is not None else None,
+            qualifier=(val.qualifier if val is not None and val.qualifier else pct.qualifier if pct is not None else None),
+            covers=cat.covers if cat is not None else None, start=start, end=end, rules=rules,
+        )
+
+    # --- context ----------------------------------------------------------------------------
+    def _around(self, first: int, last: int, breaks: frozenset[str]) -> tuple[int, int]:
+        """Symbol range [lo, hi) around [first, last) up to the nearest break symbols."""
+        lo = first
+        while lo > 0 and self.symbols[lo - 1] not in breaks:
+            lo -= 1
+        hi = last
+        while hi < len(self.symbols) and self.symbols[hi] not in breaks:
+            hi += 1
+        return lo, hi
+
+    def _clause(self, first: int, last: int) -> tuple[int, int]:
+        return self._around(first, last, _CLAUSE_BREAK)
+
+    def _sentence(self, first: int) -> tuple[int, int]:
+        return self._around(first, first, _SENTENCE_BREAK)
+
+    def _distractor_in_clause(self, first: int, last: int) -> bool:
+        """A distractor word before the figure in its clause rules it out; one after it only when no
+        other value stands between. A parenthetical remark the figure is not in does not count."""
+        lo, hi = self._clause(first, last)
+        depth = 0
+        for k in range(first - 1, lo - 1, -1):
+            sym = self.symbols[k]
+            if sym == ")":
+                depth += 1
+            elif sym == "(":
+                depth = max(0, depth - 1)
+            elif sym == "X" and depth == 0:
+                return True
+        depth = 0
+        for k in range(last, hi):
+            sym = self.symbols[k]
+            if sym == "(":
+                depth += 1
+            elif sym == ")":
+                depth = max(0, depth - 1)
+            elif sym in "NFP":
+                return False
+            elif sym == "X" and depth == 0:
+                return True
+        return False
+
+    def _subject(self, first: int, subj: Token | None, inherit: bool = False) -> str:
+        if subj is not None and subj.sym == "S":
+            return subj.code
+        if inherit and self.drafts:
+            return self.drafts[-1].subject
+        lo, _ = self._sentence(first)
+        before = [t for t in self.tokens[lo:first] if t.sym == "S"]
+        previous = self.drafts[-1].subject if self.drafts else None
+        if subj is not None:  # a counting word
+            if any(t.code == "CAN_BO" for t in before) or (not before and previous == "CAN_BO"):
+                return "CAN_BO"
+            return "DANG_VIEN"
+        if before:
+            return before[-1].code
+        if previous:
+            return previous
+        earlier = [t for t in self.tokens[:first] if t.sym == "S"]
+        return earlier[-1].code if earlier else "TCCSD"
+
+    def _year(self, first: int, last: int) -> tuple[int | None, tuple[int, int] | None]:
+        lo, hi = self._sentence(first)
+        c_lo, c_hi = self._clause(first, last)
+        if "A" in self.symbols[c_lo:c_hi] or "R" in self.symbols[first:last]:
+            ranges = [t for t in self.tokens[lo:hi] if t.sym == "R"]
+            if ranges:
+                nearest = min(ranges, key=lambda t: abs(self.tokens.index(t) - first))
+                return None, nearest.value
+        before = [t for t in self.tokens[lo:first] if t.sym == "Y"]
+        if before:
+            return before[-1].value, None
+        inside = [t for t in self.tokens[first:last] if t.sym == "Y"]
+        if inside:
+            return inside[0].value, None
+        k = last
+        while k < hi and self.symbols[k] in "w),":
+            k += 1
+        if k < hi and self.symbols[k] == "Y":
+            return self.tokens[k].value, None
+        return self.context.year, None
+
+    def _unit(self, first: int, last: int) -> str | None:
+        lo, _ = self._sentence(first)
+        start, end = self.tokens[lo].start, self.tokens[last - 1].end
+        in_sentence = [u for u in self.m.units if start <= u.start < end]
+        if not in_sentence:
+            return self.context.reporting_unit
+        return self.resolve_unit(in_sentence[-1])
+
+    def resolve_unit(self, mention: UnitMention) -> str | None:
+        if mention.name:
+            return self.text[mention.start:mention.end]
+        same_level = [u for u in self.named_units if u.start < mention.start and u.level == mention.level]
+        if same_level:
+            return self.text[same_level[-1].start:same_level[-1].end]
+        return self.context.reporting_unit
