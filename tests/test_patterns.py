@@ -1,0 +1,114 @@
+"""Every pattern carries examples, and every example holds. Bad pattern data fails loudly."""
+
+import shutil
+
+import pytest
+import yaml
+
+from extractor import extract
+from extractor.match import find_lexemes, find_units
+from extractor.normalise import normalise
+from extractor.patterns import Patterns, PatternError, load, pattern_dir
+
+P = load()
+
+
+def _lexicon_ids(text):
+    return {payload.entry.id for _, _, payload in find_lexemes(normalise(text).folded, P) if hasattr(payload, "entry")}
+
+
+def _number_ids(text):
+    folded = normalise(text).folded
+    ids = []
+    for m in P.number_regex.finditer(folded):
+        group = next(g for g in P.number_entry if m.start(g) != -1)
+        ids.append(P.number_entry[group].id)
+    return ids
+
+
+def _shape_ids(text):
+    return {rule for f in extract(text).figures for rule in f.rules}
+
+
+CASES = (
+    [("lexicon", e.id, ex, True) for e in P.lexicon for ex in e.examples.positive]
+    + [("lexicon", e.id, ex, False) for e in P.lexicon for ex in e.examples.negative]
+    + [("number", e.id, ex, True) for e in P.numbers for ex in e.examples.positive]
+    + [("number", e.id, ex, False) for e in P.numbers for ex in e.examples.negative]
+    + [("shape", e.id, ex, True) for e in P.shapes_file.entries for ex in e.examples.positive]
+    + [("shape", e.id, ex, False) for e in P.shapes_file.entries for ex in e.examples.negative]
+)
+
+FINDERS = {"lexicon": _lexicon_ids, "number": _number_ids, "shape": _shape_ids}
+
+
+@pytest.mark.parametrize("kind, pattern_id, example, positive", CASES,
+                         ids=[f"{c[1]}:{'+' if c[3] else '-'}:{c[2][:30]}" for c in CASES])
+def test_pattern_example(kind, pattern_id, example, positive):
+    found = FINDERS[kind](example)
+    assert (pattern_id in found) == positive, f"{pattern_id} {'missed' if positive else 'fired on'}: {example!r}"
+
+
+@pytest.mark.parametrize("example", P.units.examples.positive)
+def test_unit_examples_positive(example):
+    text = normalise(example).text
+    assert any(u.name or u.level for u in find_units(text, P))
+
+
+@pytest.mark.parametrize("example", P.units.examples.negative)
+def test_unit_examples_negative(example):
+    text = normalise(example).text
+    assert not [u for u in find_units(text, P) if u.explicit]
+
+
+def _copy_patterns(tmp_path):
+    target = tmp_path / "patterns"
+    shutil.copytree(pattern_dir(), target)
+    return target
+
+
+def _drop_examples(data):
+    del data["entries"][2]["examples"]
+
+
+def _empty_negatives(data):
+    data["entries"][0]["examples"]["negative"] = []
+
+
+def _bad_code(data):
+    data["entries"][0]["code"] = "TRONG_SACH"
+
+
+def _bad_regex(data):
+    data["entries"][0]["regex"] = "(unclosed"
+
+
+BROKEN = [
+    ("categories.yaml", _drop_examples, r"categories\.yaml: entries\[2\] \(category\.htxsnv\): examples"),
+    ("shapes.yaml", _empty_negatives, r"shapes\.yaml: entries\[0\] \(shape\.pct_count_first\): examples\.negative"),
+    ("categories.yaml", _bad_code, r"categories\.yaml: entries\[0\] \(category\.tsvm\)"),
+    ("numbers.yaml", _bad_regex, r"numbers\.yaml: entries\[0\] \(number\.date\): regex: .*does not compile"),
+]
+
+
+@pytest.mark.parametrize("name, mutate, message", BROKEN, ids=[b[1].__name__ for b in BROKEN])
+def test_bad_pattern_entry_fails_naming_file_and_key(tmp_path, name, mutate, message):
+    target = _copy_patterns(tmp_path)
+    path = target / name
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    mutate(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(PatternError, match=message):
+        Patterns(target)
+
+
+def test_missing_pattern_file_is_named(tmp_path):
+    target = _copy_patterns(tmp_path)
+    (target / "cues.yaml").unlink()
+    with pytest.raises(PatternError, match="cues.yaml"):
+        Patterns(target)
+
+
+def test_pattern_ids_are_unique():
+    ids = [e.id for e in P.lexicon] + [e.id for e in P.numbers] + [e.id for e in P.shapes_file.entries]
+    assert len(ids) == len(set(ids))
