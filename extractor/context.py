@@ -13,6 +13,7 @@ _DATE = regex.compile(r"(?<![\d/.])(\d{1,2})[/.\-](\d{1,2})[/.\-]((?:19|20)\d{2}
 # A crawler's error line glued before the title: "The request was aborted: … secure channel. <title>"
 _ASCII_PREFIX = regex.compile(r"^[\x20-\x7e]{12,}?[.!]\s+(?=\P{ASCII}|[A-Z])")
 _RATING_WORDS = regex.compile(r"danh gia|xep loai|phan loai|kiem diem")
+_TITLE_YEAR = regex.compile(r"\bnam ((?:19|20)\d{2})\b")
 _COMMITTEE_LEVELS = frozenset({"tỉnh", "huyện", "thị xã", "thành phố", "quận", "khối"})
 _HEAD_ONLY_NAMES = {"tỉnh": "Đảng bộ tỉnh", "huyện": "Đảng bộ huyện", "thị xã": "Đảng bộ thị xã",
                     "thành phố": "Đảng bộ thành phố", "quận": "Đảng bộ quận"}
@@ -29,9 +30,11 @@ def title(text: str) -> str | None:
 def published(text: str) -> str | None:
     """The first full date on a short line in the head of the article, as yyyy-mm-dd.
 
-    Long lines are sentences, whose dates are those of documents cited ("Hướng dẫn … ngày 20/9/2016").
+    Long lines are sentences, whose dates are those of documents cited ("Hướng dẫn … ngày 20/9/2016"),
+    except for a dateline at their very start ("Ngày 18/01/2013, Thị ủy … tổ chức hội nghị").
     """
-    head = "\n".join(line for line in text.split("\n")[:10] if len(line.strip()) <= 80)
+    lines = [line.strip() for line in text.split("\n")[:12] if line.strip()]
+    head = "\n".join(line if len(line) <= 80 else line[:24] for line in lines)
     for m in _DATE.finditer(head):
         day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
         if 1 <= day <= 31 and 1 <= month <= 12:
@@ -46,7 +49,7 @@ def reporting_unit(norm: Normalised, units: list[UnitMention]) -> str | None:
     for u in units:
         if u.start > limit:
             break
-        if u.level in _COMMITTEE_LEVELS:
+        if u.level in _COMMITTEE_LEVELS or (u.name and u.name[0].islower()):
             if u.name:
                 return norm.text[u.start:u.end]
             if nameless is None:
@@ -59,7 +62,9 @@ def reporting_unit(norm: Normalised, units: list[UnitMention]) -> str | None:
 
 
 def document_year(norm: Normalised, mentions: Mentions, published_on: str | None) -> int | None:
-    """The latest year named in a sentence about rating (not a change's "so với năm"), capped at publication."""
+    """The latest year named in a sentence about rating (not a change's "so với năm"), up to the
+    publication year; else the year in the title; else the year before publication (ratings are
+    published early the next year)."""
     cap = int(published_on[:4]) if published_on else None
     years = Counter()
     tokens = mentions.tokens
@@ -79,6 +84,9 @@ def document_year(norm: Normalised, mentions: Mentions, published_on: str | None
         if sentence_text[s] and (cap is None or tok.value <= cap):
             years[tok.value] += 1
     if years:
-        latest = max(years)
-        return latest - 1 if cap is not None and latest == cap else latest
+        return max(years)
+    first_line = norm.folded.lstrip().split("\n", 1)[0]
+    in_title = [int(y) for y in _TITLE_YEAR.findall(first_line) if cap is None or int(y) <= cap]
+    if in_title:
+        return max(in_title)
     return cap - 1 if cap else None

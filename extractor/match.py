@@ -23,9 +23,15 @@ _RATING = {"TSVM", "TSVM_TIEU_BIEU", "HTXSNV", "HTTNV", "HTNV", "HTNV_HAN_CHE", 
 # What lies between two mentions: a punctuation mark, a coordinator, or a word.
 _GAP_ITEM = regex.compile(r"[();:,=]|\b(?:va|hoac)\b|[^\s();:,=]+")
 _WORD_CHARS = regex.compile(r"[a-z0-9]+")
+_PUNCTUATION = regex.compile(r"[.;:,()\n]")
 
 # "so với tổng số …", "trên tổng số …", "% tổng số …", "/tổng số": the base a percent is a share of.
 _BASE = regex.compile(r"\s{0,3}\(?\s?(?:(?:(?:so\s)?voi|so|tren|/)\s?(?:tong\s)?so|tong\s(?:so|cong))\b")
+# "chiếm 23,68% số TCCSĐ trong sạch, vững mạnh": a bare "số" is a base only after "chiếm/bằng/tỷ lệ".
+_BARE_BASE = regex.compile(r"\s{1,3}so\b")
+_SHARE_WORD = regex.compile(r"(?:chiem|bang|ty le|ti le)\s{1,3}(?:(?:gan|tren|hon|khoang)\s{1,3})?$")
+# "Không hoàn thành nhiệm vụ: không." — a zero answering a colon.
+_ZERO_ANSWER = regex.compile(r"\s*(?:[.;,)]|$)")
 _BASE_END = regex.compile(r"[;:(),.\d]|\b(?:tang|giam)\b")
 
 
@@ -111,7 +117,7 @@ def find_units(text: str, patterns: Patterns) -> list[UnitMention]:
         if not m.group("head")[0].isupper() and not raw_level:
             continue
         level = abbreviations.get(raw_level.lower(), raw_level.lower()) if raw_level else None
-        lowercase_name = "khối" in (implied_level, level)
+        lowercase_name = (m.group("name").lstrip().lower() + " ").startswith(patterns.unit_lowercase_starts)
         words = _name_words(m.group("name").split(), lowercase_name, bool(level), patterns.unit_stop_words)
         if words:
             end = m.start("name")
@@ -151,16 +157,18 @@ def _lexeme_token(start: int, end: int, payload: Any, text: str) -> Token | None
     if entry.type == "shadow":
         return None
     if entry.type == "subject":
-        return Token("s" if entry.weak else "S", start, end, code=entry.code, rule=entry.id, weak=entry.weak)
+        return Token("s" if entry.weak else "S", start, end, code=entry.code, rule=entry.id, weak=entry.weak,
+                     label="part" if entry.part else None)
     if entry.type == "qualifier":
         return Token("q", start, end, code=entry.code, rule=entry.id)
     sym = _LEXICON_SYMBOL[entry.type]
-    return Token(sym, start, end, code=entry.code, rule=entry.id, label=text[start:end],
+    return Token(sym, start, end, code=entry.code, rule=entry.id, label=text[start:end], value=entry.scope,
                  covers=[c.value for c in entry.covers] if entry.covers else None)
 
 
 def _attach_small_words(tokens: list[Token], folded: str) -> list[Token]:
-    """Qualifiers join the number after them; number words count only before a subject noun."""
+    """Qualifiers join the number after them; number words count only before a subject noun;
+    counting words ("đồng chí", "tổ chức") count only right after a number."""
     out: list[Token] = []
     for i, tok in enumerate(tokens):
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
@@ -170,8 +178,11 @@ def _attach_small_words(tokens: list[Token], folded: str) -> list[Token]:
                 nxt.qualifier = tok.code
             continue
         if tok.sym == "n":
-            if adjacent and nxt.sym in "Ss":
+            if (adjacent and nxt.sym in "Ss") or (tok.value == 0 and _ZERO_ANSWER.match(folded, tok.end)
+                                                   and folded[:tok.start].rstrip().endswith(":")):
                 out.append(Token("N", tok.start, tok.end, value=tok.value, rule=tok.rule))
+            continue
+        if tok.sym == "s" and not (out and out[-1].sym in "NF" and not folded[out[-1].end:tok.start].strip()):
             continue
         out.append(tok)
     return out
@@ -182,8 +193,10 @@ def _drop_verb_categories(tokens: list[Token], folded: str, glue: frozenset[str]
     out = []
     for i, tok in enumerate(tokens):
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        gap = folded[tok.end:nxt.start] if nxt is not None else ""
         if (tok.sym == "C" and tok.code in ("DA_DANH_GIA", "TONG_SO") and nxt is not None and nxt.sym == "C"
-                and nxt.code in _RATING and all(w in glue for w in _WORD_CHARS.findall(folded[tok.end:nxt.start]))):
+                and nxt.code in _RATING and not _PUNCTUATION.search(gap)
+                and all(w in glue for w in _WORD_CHARS.findall(gap))):
             continue
         out.append(tok)
     return out
@@ -200,6 +213,8 @@ def _base_tokens(tokens: list[Token], folded: str, sentence_end_at: dict[int, in
         if tok.sym != "P":
             continue
         m = _BASE.match(folded, tok.end)
+        if not m and _SHARE_WORD.search(folded, max(0, tok.start - 24), tok.start):
+            m = _BARE_BASE.match(folded, tok.end)
         if not m:
             continue
         limit = sentence_end_at.get(tok.start, len(folded))

@@ -82,7 +82,10 @@ def find_numbers(folded: str, patterns: Patterns, warnings: list) -> list[Number
         if kind == "percent":
             value = parse_decimal(text.rstrip("% "))
         elif kind == "fraction":
-            part, whole = (parse_int(x) for x in text.split("/"))
+            if m.start("whole") != -1:
+                part, whole = parse_int(m.group("part")), parse_int(m.group("whole"))
+            else:
+                part, whole = (parse_int(x) for x in text.split("/"))
             if part > whole or _is_reference(folded, start, patterns):
                 continue
             value = (part, whole)

@@ -41,6 +41,10 @@ class LexiconEntry(BaseModel):
     code: str | None = None
     covers: list[Category] | None = None
     weak: bool = False
+    # A subject noun naming a part of the TCCSĐ ("chi bộ cơ sở"): rated, but its counts are structure.
+    part: bool = False
+    # How far a distractor reaches: its clause, or the rest of its sentence (targets, rules).
+    scope: Literal["clause", "rest_of_sentence"] = "clause"
     phrases: list[str] = Field(min_length=1)
     examples: Examples
 
@@ -79,12 +83,13 @@ class ShapeEntry(BaseModel):
     id: str
     pattern: str
     requires: list[Literal["nesting_before", "percent", "population_word_before", "strong_subject",
-                           "continues_list"]] = []
+                           "continues_list", "category_in_sentence"]] = []
     # Where the subject comes from when the shape names none: the sentence (default), or the
     # figure before it (a sub-group of the previous figure's group).
     subject_from: Literal["sentence", "previous_figure"] = "sentence"
     # A shape with no category phrase takes the previous figure's category (a list continued).
-    category_from: Literal["text", "previous_figure"] = "text"
+    # or the last category named earlier in the sentence (a league list after its header).
+    category_from: Literal["text", "previous_figure", "sentence"] = "text"
     examples: Examples
 
 
@@ -124,6 +129,7 @@ class UnitsFile(BaseModel):
     levels: list[str]
     abbreviations: dict[str, str]
     nameless_heads: list[str]
+    lowercase_name_starts: list[str]
     stop_words: list[str]
     examples: Examples
 
@@ -232,6 +238,7 @@ class Patterns:
         self.unit_after = frozenset(fold(w) for w in self.words.unit_after)
         self.unit_stop_words = frozenset(w.lower() for w in self.units.stop_words)
         self.unit_nameless_heads = frozenset(h.lower() for h in self.units.nameless_heads)
+        self.unit_lowercase_starts = tuple(w.lower() + " " for w in self.units.lowercase_name_starts)
         self.unit_regex = _unit_regex(self.units)
 
     @staticmethod

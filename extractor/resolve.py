@@ -22,9 +22,11 @@ from .patterns import REGEX_TIMEOUT, Patterns, ShapeEntry
 
 _CLAUSE_BREAK = frozenset(";|¶")
 _SENTENCE_BREAK = frozenset("|¶")
-_POPULATION_WORDS = frozenset({"co", "voi", "gom", "la"})
-_POPULATION_SUBJECTS = frozenset({"TCCSD", "CHI_BO", "DANG_VIEN"})
-_WORD = regex.compile(r"[a-z]+")
+# "Đảng bộ có 69 tổ chức cơ sở đảng", "Đối với 68 cán bộ lãnh đạo, quản lý, …" (opening a sentence).
+_POPULATION_WORD = regex.compile(r"\b(?:co|hien co|gom|la)\s*$|^\W*doi voi\s*$")
+# A counting word names a kind, not a subject: which one comes from the passage.
+_KINDS = {"DANG_VIEN": frozenset({"DANG_VIEN", "CAN_BO"}),
+          "TCCSD": frozenset({"TCCSD", "CHI_BO", "TAP_THE", "DANG_BO_CAP_TREN"})}
 
 
 @dataclass
@@ -106,15 +108,19 @@ class Resolver:
                 return False
             if need == "nesting_before" and not self._nesting_before(match.start()):
                 return False
-            if need == "strong_subject":
-                subj = self.tokens[match.start("subj")]
-                if subj.sym != "S" or subj.code not in _POPULATION_SUBJECTS:
-                    return False
+            if need == "strong_subject" and self.tokens[match.start("subj")].sym != "S":
+                return False
             if need == "population_word_before" and not self._population_word_before(match.start("val")):
                 return False
             if need == "continues_list" and not self._continues_list(match.start("val")):
                 return False
+            if need == "category_in_sentence" and self._category_before(match.start()) is None:
+                return False
         return True
+
+    def _category_before(self, index: int) -> int | None:
+        lo, _ = self._sentence(index)
+        return next((k for k in range(index - 1, lo - 1, -1) if self.symbols[k] == "C"), None)
 
     def _continues_list(self, index: int) -> bool:
         """The previous figure is in this sentence and nothing but names and punctuation lies between."""
@@ -135,9 +141,9 @@ class Resolver:
 
     def _population_word_before(self, index: int) -> bool:
         prev = self._previous_real(index)
-        gap_start = self.tokens[prev].end if prev is not None else 0
-        words = set(_WORD.findall(self.folded[gap_start:self.tokens[index].start]))
-        if words & _POPULATION_WORDS:
+        lo, _ = self._sentence(index)
+        gap_start = self.tokens[prev].end if prev is not None and prev >= lo else self.tokens[lo].start
+        if _POPULATION_WORD.search(self.folded[gap_start:self.tokens[index].start]):
             return True
         between = self.symbols[prev + 1:index] if prev is not None else ""
         return (self.m.sentence_of[index] in self.population_at and prev is not None
@@ -157,6 +163,7 @@ class Resolver:
         base = self._group_token(match, "base")
         subj = self._group_token(match, "subj") or self._group_token(match, "subj2")
         cat = self._group_token(match, "cat")
+        unit = self._group_token(match, "unit")
         if entry.id == "shape.population":
             cat = Token("C", self.tokens[vals[0]].start, self.tokens[vals[0]].start, code="TONG_SO")
             self.population_at.add(self.m.sentence_of[vals[0]])
@@ -164,6 +171,13 @@ class Resolver:
             prev = self.drafts[-1]
             at = self.tokens[vals[0]].start
             cat = Token("C", at, at, code=prev.category, label=prev.label, covers=prev.covers)
+        elif entry.category_from == "sentence":
+            k = self._category_before(match.start())
+            header = self.tokens[k]
+            at = self.tokens[match.start()].start
+            cat = Token("C", at, at, code=header.code, label=header.label, covers=header.covers)
+            subj = next((self.tokens[j] for j in range(k - 1, self._sentence(k)[0] - 1, -1)
+                         if self.symbols[j] == "S"), subj)
         label_span = None
         if "label" in match.re.groupindex and match.start("label") != -1:
             first, last = self.tokens[match.start("label")], self.tokens[match.end("label") - 1]
@@ -180,11 +194,18 @@ class Resolver:
             if len(vals) > 1 and v is not None:
                 after = self.tokens[v + 1] if v + 1 < len(self.tokens) else None
                 own_subj = after if after is not None and after.sym in "Ss" else None
+            if own_subj is not None and own_subj.sym == "s" and entry.subject_from == "sentence":
+                strong = [t for t in self.tokens[match.start():match.end()]
+                          if t.sym == "S" and t.code in _KINDS[own_subj.code]]
+                own_subj = strong[0] if strong else own_subj
             parts = [t for t in (val, cat, pct if k == len(vals) - 1 or len(vals) == 1 else None, chg) if t is not None]
             if cat is None and label_span is None:
                 continue
-            drafts.append(self._draft(entry, match, v if v is not None else match.start(), val, cat, pct, chg, base,
-                                      own_subj, label_span, parts))
+            draft = self._draft(entry, match, v if v is not None else match.start(), val, cat, pct, chg, base,
+                                own_subj, label_span, parts)
+            if draft is not None and unit is not None:
+                draft.unit = self.resolve_unit(unit.value)
+            drafts.append(draft)
         return drafts
 
     def _group_token(self, match: regex.Match, name: str) -> Token | None:
@@ -196,6 +217,8 @@ class Resolver:
         first = min(match.start(), anchor)
         if self._distractor_in_clause(first, match.end()):
             return None
+        if cat is not None and cat.code == "TONG_SO" and subj is not None and subj.label == "part":
+            return None  # "tổng số 28 đảng bộ cơ sở": a structure count
         count = total = None
         if val is not None:
             if val.sym == "F":
@@ -242,17 +265,24 @@ class Resolver:
         return self._around(first, first, _SENTENCE_BREAK)
 
     def _distractor_in_clause(self, first: int, last: int) -> bool:
-        """A distractor word before the figure in its clause rules it out; one after it only when no
-        other value stands between. A parenthetical remark the figure is not in does not count."""
+        """A distractor word before the figure in its clause, or inside it, rules it out; one after it
+        only when no other value stands between. A parenthetical remark the figure is not in does not
+        count. Targets and rules reach back from anywhere earlier in the sentence."""
+        depth = 0
+        for sym in self.symbols[first:last]:
+            depth += (sym == "(") - (sym == ")")
+            if sym == "X" and depth <= 0:
+                return True
+        s_lo, _ = self._sentence(first)
         lo, hi = self._clause(first, last)
         depth = 0
-        for k in range(first - 1, lo - 1, -1):
+        for k in range(first - 1, s_lo - 1, -1):
             sym = self.symbols[k]
             if sym == ")":
                 depth += 1
             elif sym == "(":
                 depth = max(0, depth - 1)
-            elif sym == "X" and depth == 0:
+            elif sym == "X" and depth == 0 and (k >= lo or self.tokens[k].value == "rest_of_sentence"):
                 return True
         depth = 0
         for k in range(last, hi):
@@ -261,7 +291,7 @@ class Resolver:
                 depth += 1
             elif sym == ")":
                 depth = max(0, depth - 1)
-            elif sym in "NFP":
+            elif sym in "NFPD":  # another value, or a change whose reason follows ("do sáp nhập")
                 return False
             elif sym == "X" and depth == 0:
                 return True
@@ -272,19 +302,40 @@ class Resolver:
             return subj.code
         if inherit and self.drafts:
             return self.drafts[-1].subject
-        lo, _ = self._sentence(first)
-        before = [t for t in self.tokens[lo:first] if t.sym == "S"]
         previous = self.drafts[-1].subject if self.drafts else None
-        if subj is not None:  # a counting word
-            if any(t.code == "CAN_BO" for t in before) or (not before and previous == "CAN_BO"):
-                return "CAN_BO"
-            return "DANG_VIEN"
-        if before:
-            return before[-1].code
+        if subj is not None:
+            return self._subject_of_kind(first, _KINDS[subj.code], previous) or subj.code
+        lo, _ = self._sentence(first)
+        header = self._subject_outside_parentheses(lo, first)
+        if header is not None:
+            return header.code
         if previous:
             return previous
         earlier = [t for t in self.tokens[:first] if t.sym == "S"]
         return earlier[-1].code if earlier else "TCCSD"
+
+    def _subject_outside_parentheses(self, lo: int, first: int) -> Token | None:
+        """The nearest subject noun before ``first`` that is not inside a parenthetical breakdown."""
+        depth = 0
+        for k in range(first - 1, lo - 1, -1):
+            sym = self.symbols[k]
+            if sym == ")":
+                depth += 1
+            elif sym == "(":
+                depth = max(0, depth - 1)
+            elif sym == "S" and depth == 0:
+                return self.tokens[k]
+        return None
+
+    def _subject_of_kind(self, first: int, kind: frozenset[str], previous: str | None) -> str | None:
+        """The latest subject of this kind named earlier in the paragraph, else the previous figure's."""
+        for k in range(first - 1, -1, -1):
+            tok = self.tokens[k]
+            if tok.sym == "¶":
+                break
+            if tok.sym == "S" and tok.code in kind:
+                return tok.code
+        return previous if previous in kind else None
 
     def _year(self, first: int, last: int) -> tuple[int | None, tuple[int, int] | None]:
         lo, hi = self._sentence(first)
