@@ -275,14 +275,8 @@ class Resolver:
                 return True
         s_lo, _ = self._sentence(first)
         lo, hi = self._clause(first, last)
-        depth = 0
-        for k in range(first - 1, s_lo - 1, -1):
-            sym = self.symbols[k]
-            if sym == ")":
-                depth += 1
-            elif sym == "(":
-                depth = max(0, depth - 1)
-            elif sym == "X" and depth == 0 and (k >= lo or self.tokens[k].value == "rest_of_sentence"):
+        for k in self._top_level_before(first, s_lo):
+            if self.symbols[k] == "X" and (k >= lo or self.tokens[k].value == "rest_of_sentence"):
                 return True
         depth = 0
         for k in range(last, hi):
@@ -316,6 +310,10 @@ class Resolver:
 
     def _subject_outside_parentheses(self, lo: int, first: int) -> Token | None:
         """The nearest subject noun before ``first`` that is not inside a parenthetical breakdown."""
+        return next((self.tokens[k] for k in self._top_level_before(first, lo) if self.symbols[k] == "S"), None)
+
+    def _top_level_before(self, first: int, lo: int):
+        """Indexes from ``first - 1`` back to ``lo`` that lie outside parentheses closed on the way."""
         depth = 0
         for k in range(first - 1, lo - 1, -1):
             sym = self.symbols[k]
@@ -323,9 +321,8 @@ class Resolver:
                 depth += 1
             elif sym == "(":
                 depth = max(0, depth - 1)
-            elif sym == "S" and depth == 0:
-                return self.tokens[k]
-        return None
+            elif depth == 0:
+                yield k
 
     def _subject_of_kind(self, first: int, kind: frozenset[str], previous: str | None) -> str | None:
         """The latest subject of this kind named earlier in the paragraph, else the previous figure's."""
