@@ -70,6 +70,7 @@ class Mentions:
     symbols: str
     units: list[UnitMention]
     sentence_of: list[int]  # token index → sentence index
+    sentences: list[Sentence]
     warnings: list = field(default_factory=list)
 
 
@@ -149,10 +150,20 @@ def _drop_overlapping(spans: list[tuple[int, int]], items: list, key) -> list:
     return kept
 
 
+def _number_word_tokens(folded: str, patterns: Patterns, number_spans: list[tuple[int, int]]) -> list[Token]:
+    """Counts written in words ("mười bốn"); kept later only when a subject noun follows."""
+    found = []
+    for m in patterns.number_words.regex.finditer(folded):
+        value = patterns.number_words.value(m.group(0))
+        if value is not None:
+            found.append(Token("n", m.start(), m.end(), value=value, rule="number.words"))
+    return _drop_overlapping(number_spans, found, key=lambda t: (t.start, t.end))
+
+
 def _lexeme_token(start: int, end: int, payload: Any, text: str) -> Token | None:
-    if isinstance(payload, tuple):  # number word or "không có": kept only before a subject, decided later
-        kind, value, _ = payload
-        return Token("n", start, end, value=value, rule=f"number.{'zero' if kind == 'zero' else 'word'}")
+    if isinstance(payload, tuple):  # "không có": a zero count, kept only before a subject (decided later)
+        _, value, _ = payload
+        return Token("n", start, end, value=value, rule="number.zero")
     entry: LexiconEntry = payload.entry
     if entry.type == "shadow":
         return None
@@ -240,7 +251,9 @@ def _base_tokens(tokens: list[Token], folded: str, sentence_end_at: dict[int, in
 def _gap_symbols(gap: str, glue: frozenset[str]) -> str:
     symbols = []
     for item in _GAP_ITEM.findall(gap):
-        if item in "();:,":
+        if item == "co" and symbols and symbols[-1] == ",":
+            symbols[-1] = ";"  # ", có …" opens a new statement: "Trong 15 đảng bộ, có 2 đảng bộ …"
+        elif item in "();:,":
             symbols.append(item)
         elif item == "=":
             symbols.append(":")
@@ -260,8 +273,12 @@ def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Pattern
     units = find_units(text, patterns)
     number_spans = [(n.start, n.end) for n in numbers]
     lexemes = _drop_overlapping(number_spans, find_lexemes(folded, patterns), key=lambda x: (x[0], x[1]))
+    # Phrases win over number words: "đủ tư cách" is not the number four.
+    words = _drop_overlapping([(s, e) for s, e, _ in lexemes], _number_word_tokens(folded, patterns, number_spans),
+                              key=lambda t: (t.start, t.end))
 
     tokens = [Token(_NUMBER_SYMBOL[n.kind], n.start, n.end, value=n.value, rule=n.rule) for n in numbers]
+    tokens.extend(words)
     # A unit shows in the symbols unless a longer phrase covers it ("đảng bộ huyện và tương đương").
     shown_units = [u for u in units if u.explicit and not any(
         s < u.end and u.start < e and e > u.end for s, e, _ in lexemes)]
@@ -308,4 +325,4 @@ def _lay_out(tokens: list[Token], sentences: list[Sentence], folded: str, patter
         last_in_paragraph = s_index + 1 == len(sentences) or sentences[s_index + 1].paragraph != sentence.paragraph
         laid.append(Token("¶" if last_in_paragraph else "|", sentence.end, sentence.end))
         sentence_of.append(s_index)
-    return Mentions(laid, "".join(tok.sym for tok in laid), units, sentence_of, warnings)
+    return Mentions(laid, "".join(tok.sym for tok in laid), units, sentence_of, sentences, warnings)

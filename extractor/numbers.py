@@ -50,7 +50,7 @@ def _is_reference(folded: str, start: int, patterns: Patterns) -> bool:
     if not m:
         return False
     prev, last = m.group(1), m.group(2)
-    if last == "so" and prev == "tong":
+    if last == "so" and prev in ("tong", "trong"):  # "tổng số 75", "trong số 229": a count follows
         return False
     return last in patterns.reference_words or (prev is not None and f"{prev} {last}" in patterns.reference_words)
 

@@ -118,7 +118,11 @@ class WordsFile(BaseModel):
     reference_before: list[str]
     unit_after: list[str]
     glue: list[str]
-    numwords: dict[str, int]
+    number_digits: dict[str, int]
+    number_tens: list[str]
+    number_hundreds: list[str]
+    number_thousands: list[str]
+    number_zero_fillers: list[str]
     zero: list[str]
 
 
@@ -200,6 +204,44 @@ def _unit_regex(units: UnitsFile) -> regex.Pattern:
 
 
 
+class NumberWords:
+    """Folded number words and the regex that finds a run of them."""
+
+    def __init__(self, digits: dict[str, int], tens: set[str], hundreds: set[str], thousands: set[str],
+                 fillers: set[str]):
+        self.digits, self.tens, self.hundreds, self.thousands, self.fillers = digits, tens, hundreds, thousands, fillers
+        words = sorted(set(digits) | tens | hundreds | thousands | fillers, key=len, reverse=True)
+        alternation = "|".join(regex.escape(w) for w in words)
+        self.regex = regex.compile(rf"\b(?:{alternation})(?:\s(?:{alternation}))*\b")
+
+    def value(self, phrase: str) -> int | None:
+        """'ba muoi mot' → 31, 'muoi bon' → 14, 'hai tram linh nam' → 205; None if not a number."""
+        total = current = 0
+        for word in phrase.split():
+            if word in self.digits:
+                current += self.digits[word]
+            elif word in self.tens:
+                current = (current or 1) * 10
+            elif word in self.hundreds:
+                total += (current or 1) * 100
+                current = 0
+            elif word in self.thousands:
+                total = (total + (current or 1)) * 1000
+                current = 0
+            elif word not in self.fillers:
+                return None
+        return total + current if phrase.split()[-1] not in self.fillers else None
+
+
+def _number_words(words: WordsFile) -> NumberWords:
+    def folded(items):
+        return {fold(w) for w in items}
+
+    return NumberWords({fold(k): v for k, v in words.number_digits.items()}, folded(words.number_tens),
+                       folded(words.number_hundreds), folded(words.number_thousands),
+                       folded(words.number_zero_fillers))
+
+
 class Lexeme:
     """One phrase of a lexicon entry, as stored in the automaton."""
 
@@ -234,6 +276,7 @@ class Patterns:
         self.number_entry = {self._group(e): e for e in self.numbers}
         self.shapes = self._compile_shapes()
         self.glue = frozenset(fold(w) for w in self.words.glue)
+        self.number_words = _number_words(self.words)
         self.reference_words = frozenset(fold(w) for w in self.words.reference_before)
         self.unit_after = frozenset(fold(w) for w in self.words.unit_after)
         self.unit_stop_words = frozenset(w.lower() for w in self.units.stop_words)
@@ -257,10 +300,6 @@ class Patterns:
             for phrase in entry.phrases:
                 key = fold(phrase)
                 automaton.add_word(key, Lexeme(entry, len(key)))
-        numwords = {fold(k): v for k, v in self.words.numwords.items()}
-        for word, value in numwords.items():
-            if word not in automaton:
-                automaton.add_word(word, ("numword", value, len(word)))
         for word in self.words.zero:
             key = fold(word)
             if key not in automaton:

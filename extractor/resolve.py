@@ -22,8 +22,9 @@ from .patterns import REGEX_TIMEOUT, Patterns, ShapeEntry
 
 _CLAUSE_BREAK = frozenset(";|¶")
 _SENTENCE_BREAK = frozenset("|¶")
-# "Đảng bộ có 69 tổ chức cơ sở đảng", "Đối với 68 cán bộ lãnh đạo, quản lý, …" (opening a sentence).
-_POPULATION_WORD = regex.compile(r"\b(?:co|hien co|gom|la)\s*$|^\W*doi voi\s*$")
+# "Đảng bộ có 69 tổ chức cơ sở đảng", "Đối với 68 cán bộ lãnh đạo, quản lý, …", "Trong 15 đảng bộ, …"
+# (the last two opening a sentence).
+_POPULATION_WORD = regex.compile(r"\b(?:co|hien co|gom|la)\s*$|^\W*(?:doi voi|trong)\s*$")
 # A counting word names a kind, not a subject: which one comes from the passage.
 _KINDS = {"DANG_VIEN": frozenset({"DANG_VIEN", "CAN_BO"}),
           "TCCSD": frozenset({"TCCSD", "CHI_BO", "TAP_THE", "DANG_BO_CAP_TREN"})}
@@ -112,7 +113,7 @@ class Resolver:
                 return False
             if need == "population_word_before" and not self._population_word_before(match.start("val")):
                 return False
-            if need == "continues_list" and not self._continues_list(match.start("val")):
+            if need == "continues_list" and not self._continues_list(match.start()):
                 return False
             if need == "category_in_sentence" and self._category_before(match.start()) is None:
                 return False
@@ -128,7 +129,7 @@ class Resolver:
             return False
         if self.m.sentence_of[self.last_match_end - 1] != self.m.sentence_of[index]:
             return False
-        return not any(ch in "CNFPYXDT" for ch in self.symbols[self.last_match_end:index])
+        return not any(ch in "CNFPXDT" for ch in self.symbols[self.last_match_end:index])
 
     def _nesting_before(self, index: int) -> bool:
         for k in range(index - 1, -1, -1):
@@ -140,20 +141,17 @@ class Resolver:
         return False
 
     def _population_word_before(self, index: int) -> bool:
-        prev = self._previous_real(index)
+        """'… có 69 tổ chức cơ sở đảng', 'Đối với 68 cán bộ …', or the next item after a population
+        figure of the same sentence ('…, 584 chi bộ trực thuộc với 6.185 đảng viên')."""
         lo, _ = self._sentence(index)
-        gap_start = self.tokens[prev].end if prev is not None and prev >= lo else self.tokens[lo].start
+        prev = next((k for k in range(index - 1, lo - 1, -1) if self.symbols[k] not in "();:,&w"), None)
+        gap_start = self.tokens[prev].end if prev is not None else self.m.sentences[self.m.sentence_of[index]].start
         if _POPULATION_WORD.search(self.folded[gap_start:self.tokens[index].start]):
             return True
-        between = self.symbols[prev + 1:index] if prev is not None else ""
-        return (self.m.sentence_of[index] in self.population_at and prev is not None
-                and all(ch in ",&()" for ch in between))
-
-    def _previous_real(self, index: int) -> int | None:
-        for k in range(index - 1, -1, -1):
-            if self.symbols[k] not in "();:,&w":
-                return k
-        return None
+        if self.m.sentence_of[index] not in self.population_at or prev is None:
+            return False
+        inside_parentheses = self.symbols[lo:index].count("(") > self.symbols[lo:index].count(")")
+        return not inside_parentheses and all(ch in ",&()" for ch in self.symbols[prev + 1:index])
 
     # --- building figures -------------------------------------------------------------------
     def _build(self, entry: ShapeEntry, match: regex.Match) -> list[Draft | None]:
@@ -169,7 +167,7 @@ class Resolver:
             self.population_at.add(self.m.sentence_of[vals[0]])
         elif entry.category_from == "previous_figure":
             prev = self.drafts[-1]
-            at = self.tokens[vals[0]].start
+            at = self.tokens[match.start()].start
             cat = Token("C", at, at, code=prev.category, label=prev.label, covers=prev.covers)
         elif entry.category_from == "sentence":
             k = self._category_before(match.start())
@@ -342,12 +340,12 @@ class Resolver:
             if ranges:
                 nearest = min(ranges, key=lambda t: abs(self.tokens.index(t) - first))
                 return None, nearest.value
-        before = [t for t in self.tokens[lo:first] if t.sym == "Y"]
-        if before:
-            return before[-1].value, None
         inside = [t for t in self.tokens[first:last] if t.sym == "Y"]
         if inside:
             return inside[0].value, None
+        before = [t for t in self.tokens[lo:first] if t.sym == "Y"]
+        if before:
+            return before[-1].value, None
         k = last
         while k < hi and self.symbols[k] in "w),":
             k += 1
