@@ -43,17 +43,17 @@ def published(text: str) -> str | None:
 
 
 def reporting_unit(norm: Normalised, units: list[UnitMention]) -> str | None:
-    """The first committee named near the top ("Huyện ủy Điện Biên"); "Tỉnh ủy" alone → "Đảng bộ tỉnh"."""
+    """The first party body named near the top ("Huyện ủy Điện Biên", "Đảng bộ phường Hòa Xuân Nam");
+    without one, a committee named by its level alone ("Tỉnh ủy" → "Đảng bộ tỉnh")."""
     limit = max(2500, len(norm.text) // 3)
     nameless = None
     for u in units:
         if u.start > limit:
             break
-        if u.level in _COMMITTEE_LEVELS or (u.name and u.name[0].islower()):
-            if u.name:
-                return norm.text[u.start:u.end]
-            if nameless is None:
-                nameless = u
+        if u.name and u.head != "Chi bộ":
+            return norm.text[u.start:u.end]
+        if u.level in _COMMITTEE_LEVELS and nameless is None:
+            nameless = u
     if nameless is None:
         return None
     if nameless.level == "khối":

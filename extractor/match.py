@@ -11,7 +11,7 @@ from typing import Any
 
 import regex
 
-from .normalise import Normalised
+from .normalise import Normalised, fold
 from .numbers import NumberMention, find_numbers
 from .patterns import REGEX_TIMEOUT, LexiconEntry, Lexeme, Patterns
 from .segment import Sentence
@@ -91,44 +91,64 @@ def find_lexemes(folded: str, patterns: Patterns) -> list[tuple[int, int, Any]]:
     return found
 
 
-def _name_words(words: list[str], lowercase_name: bool, has_level: bool, stops: frozenset[str]) -> list[str]:
-    """The words of a unit name: up to a stop word; a name starts and ends with a capital."""
-    kept: list[str] = []
-    for word in words:
-        if word.lower() in stops:
+# One more word of a name: "Điện", "Biên", "Cơ quan - Doanh nghiệp" (a dash joins two parts).
+_NAME_WORD = regex.compile(r"\s+(?:[-–]\s+)?([\p{L}\d][\p{L}\d\-]*)")
+_MAX_NAME_WORDS = 10
+
+
+def _name_words(text: str, plain: str, pos: int, lowercase_name: bool, has_level: bool,
+                patterns: Patterns) -> list[tuple[int, int]]:
+    """Spans of the words of a unit name starting at ``pos``: up to a stop phrase (a capitalised word
+    never stops it); a name starts with a capital and does not end on a lower-case word other than a
+    level ("Ủy ban nhân dân tỉnh")."""
+    spans: list[tuple[int, int]] = []
+    while len(spans) < _MAX_NAME_WORDS:
+        m = _NAME_WORD.match(plain, pos)
+        if not m:
             break
-        if not kept and not lowercase_name and not has_level and not word[0].isupper():
+        word = m.group(1)
+        if not word[0].isupper() and _starts_stop_phrase(text, plain, m.start(1), patterns):
             break
-        kept.append(word)
+        if not spans and not lowercase_name and not has_level and not word[0].isupper():
+            break
+        spans.append(m.span(1))
+        pos = m.end()
     if not lowercase_name:
-        while kept and not (kept[-1][0].isupper() or kept[-1][0].isdigit()):
-            kept.pop()
-    return kept
+        while spans and not (plain[spans[-1][0]].isupper() or plain[spans[-1][0]].isdigit()
+                             or plain[spans[-1][0]:spans[-1][1]].lower() in patterns.unit_tail_words):
+            spans.pop()
+    return spans
 
 
-def find_units(text: str, patterns: Patterns) -> list[UnitMention]:
+def _starts_stop_phrase(text: str, plain: str, pos: int, patterns: Patterns) -> bool:
+    """A stop phrase starts at ``pos``. Compared with diacritics ("có" stops, "cơ quan" does not);
+    text typed without diacritics is compared without them."""
+    words = text[pos:pos + 40].lower().split()[:3]
+    stops = patterns.unit_stop_words
+    if text[pos:pos + 40] == plain[pos:pos + 40]:
+        words, stops = [fold(w) for w in words], patterns.unit_stop_words_folded
+    return any(" ".join(words[:k]) in stops for k in range(1, len(words) + 1))
+
+
+def find_units(norm: Normalised, patterns: Patterns) -> list[UnitMention]:
     """Unit mentions: 'Đảng bộ huyện Điện Biên', 'Huyện ủy Điện Biên', 'Đảng bộ xã' (a reference back)."""
-    units = patterns.units
-    abbreviations = {a.lower(): full for a, full in units.abbreviations.items()}
-    heads = {h.lower(): (h, level) for h, level in units.heads.items()}
+    plain = norm.plain
     found = []
-    for m in patterns.unit_regex.finditer(text, timeout=REGEX_TIMEOUT):
-        head, implied_level = heads[m.group("head").lower()]
+    for m in patterns.unit_regex.finditer(plain, timeout=REGEX_TIMEOUT):
+        head_key = m.group("head").lower()
+        head, implied_level = patterns.unit_heads[head_key]
         raw_level = m.group("level")
         if not m.group("head")[0].isupper() and not raw_level:
             continue
-        level = abbreviations.get(raw_level.lower(), raw_level.lower()) if raw_level else None
-        lowercase_name = (m.group("name").lstrip().lower() + " ").startswith(patterns.unit_lowercase_starts)
-        words = _name_words(m.group("name").split(), lowercase_name, bool(level), patterns.unit_stop_words)
-        if words:
-            end = m.start("name")
-            for word in words:
-                end = text.index(word, end) + len(word)
-        else:
-            end = m.end("level") if raw_level else m.end("head")
-        if not words and not level and head.lower() not in patterns.unit_nameless_heads:
+        level = patterns.unit_levels[raw_level.lower()] if raw_level else None
+        after = plain[m.end():m.end() + 30].lstrip().lower() + " "
+        lowercase_name = head_key in patterns.unit_lowercase_heads and after.startswith(patterns.unit_lowercase_starts)
+        words = _name_words(norm.text, plain, m.end(), lowercase_name, bool(level), patterns)
+        if not words and not level and head_key not in patterns.unit_nameless_heads:
             continue
-        found.append(UnitMention(m.start(), end, head, level or implied_level, " ".join(words) or None,
+        end = words[-1][1] if words else m.end()
+        name = norm.text[words[0][0]:end] if words else None
+        found.append(UnitMention(m.start(), end, head, level or implied_level, name,
                                  explicit=bool(words or raw_level)))
     return found
 
@@ -270,7 +290,7 @@ def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Pattern
     folded, text = norm.folded, norm.text
     warnings: list = []
     numbers = find_numbers(folded, patterns, warnings)
-    units = find_units(text, patterns)
+    units = find_units(norm, patterns)
     number_spans = [(n.start, n.end) for n in numbers]
     lexemes = _drop_overlapping(number_spans, find_lexemes(folded, patterns), key=lambda x: (x[0], x[1]))
     # Phrases win over number words: "đủ tư cách" is not the number four.

@@ -5,6 +5,8 @@ Two texts come out, with equal length:
   full-width "％" as "%". Used for unit names and evidence.
 - ``folded``: ``text`` lower-cased with diacritics removed ("Đảng ủy" → "dang uy"). All phrase and
   number matching runs on it, so text typed without diacritics matches too.
+- ``plain``: ``text`` with diacritics removed but case kept ("Đảng ủy" → "Dang uy"), for unit names,
+  whose capitals matter.
 
 Only NFC composition and CRLF change the length, so the map back to original offsets is a short
 list of anchors, not one entry per character.
@@ -42,20 +44,21 @@ _OLD_TONE_PAIRS = {("o", "a"), ("o", "e"), ("u", "y")}
 _LENGTH_CHANGING = regex.compile(r"\r\n?|\P{M}\p{M}+|[\u200B\u200C\u200D\u2060\uFEFF]")
 
 
-def _fold_table() -> dict[int, str]:
+def _fold_table(lower: bool) -> dict[int, str]:
     table: dict[int, str] = {}
     for cp in list(range(0x41, 0x5B)) + list(range(0xC0, 0x250)) + list(range(0x1E00, 0x1F00)):
-        ch = chr(cp)
-        base = unicodedata.normalize("NFD", ch)[0].lower()
-        if base.isascii() and base.isalpha():
+        base = unicodedata.normalize("NFD", chr(cp))[0]
+        base = base.lower() if lower else base
+        if base.isascii() and base.isalpha() and base != chr(cp):
             table[cp] = base
-    table[ord("Đ")] = "d"
+    table[ord("Đ")] = "d" if lower else "D"
+    table[ord("Ð")] = "d" if lower else "D"
     table[ord("đ")] = "d"
-    table[ord("Ð")] = "d"
     return table
 
 
-_FOLD = _fold_table()
+_FOLD = _fold_table(lower=True)
+_PLAIN = _fold_table(lower=False)
 
 
 def fold(text: str) -> str:
@@ -76,6 +79,7 @@ class Normalised:
     original: str
     text: str
     folded: str
+    plain: str
     # For norm positions >= _starts[i], original = position + _deltas[i].
     _starts: tuple[int, ...]
     _deltas: tuple[int, ...]
@@ -122,4 +126,4 @@ def normalise(original: str) -> Normalised:
         pieces.append(original[last:])
         nfc = "".join(pieces)
     text = _OLD_TONE.sub(_retone, nfc.translate(_CHAR_MAP))
-    return Normalised(original, text, text.translate(_FOLD), tuple(starts), tuple(deltas))
+    return Normalised(original, text, text.translate(_FOLD), text.translate(_PLAIN), tuple(starts), tuple(deltas))

@@ -133,7 +133,9 @@ class UnitsFile(BaseModel):
     levels: list[str]
     abbreviations: dict[str, str]
     nameless_heads: list[str]
+    lowercase_name_heads: list[str]
     lowercase_name_starts: list[str]
+    name_tail_words: list[str]
     stop_words: list[str]
     examples: Examples
 
@@ -190,18 +192,13 @@ def load_file(path: Path) -> BaseModel:
 
 
 def _unit_regex(units: UnitsFile) -> regex.Pattern:
-    heads = sorted(units.heads, key=len, reverse=True)
-    levels = sorted(units.levels, key=len, reverse=True)
-    abbrevs = sorted(units.abbreviations, key=len, reverse=True)
+    """Head and optional level of a unit mention, on the diacritic-free, case-kept text."""
+    heads = sorted({fold(h) for h in units.heads}, key=len, reverse=True)
+    levels = sorted({fold(x) for x in units.levels}, key=len, reverse=True)
+    abbrevs = sorted({fold(a) for a in units.abbreviations}, key=len, reverse=True)
     head = "|".join(regex.escape(h) for h in heads)
     level = "|".join([regex.escape(a) for a in abbrevs] + [regex.escape(x) + r"(?![\p{L}])" for x in levels])
-    # head, optional level, then up to ten name words; the name is cut at a stop word below.
-    return regex.compile(
-        rf"(?P<head>{head})(?![\p{{L}}])(?:\s+(?P<level>{level}))?"
-        rf"(?P<name>(?:\s+[\p{{L}}\d][\p{{L}}\d\-]*){{0,10}})",
-        regex.IGNORECASE,
-    )
-
+    return regex.compile(rf"\b(?P<head>{head})(?![\p{{L}}])(?:\s+(?P<level>{level}))?", regex.IGNORECASE)
 
 
 class NumberWords:
@@ -280,8 +277,14 @@ class Patterns:
         self.reference_words = frozenset(fold(w) for w in self.words.reference_before)
         self.unit_after = frozenset(fold(w) for w in self.words.unit_after)
         self.unit_stop_words = frozenset(w.lower() for w in self.units.stop_words)
-        self.unit_nameless_heads = frozenset(h.lower() for h in self.units.nameless_heads)
-        self.unit_lowercase_starts = tuple(w.lower() + " " for w in self.units.lowercase_name_starts)
+        self.unit_stop_words_folded = frozenset(fold(w) for w in self.units.stop_words)
+        self.unit_nameless_heads = frozenset(fold(h) for h in self.units.nameless_heads)
+        self.unit_lowercase_heads = frozenset(fold(h) for h in self.units.lowercase_name_heads)
+        self.unit_lowercase_starts = tuple(fold(w) + " " for w in self.units.lowercase_name_starts)
+        self.unit_tail_words = frozenset(fold(w) for w in self.units.name_tail_words)
+        self.unit_heads = {fold(h): (h, level) for h, level in self.units.heads.items()}
+        self.unit_levels = {fold(x): x.lower() for x in self.units.levels}
+        self.unit_levels.update({fold(a): full for a, full in self.units.abbreviations.items()})
         self.unit_regex = _unit_regex(self.units)
 
     @staticmethod

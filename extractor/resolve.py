@@ -362,8 +362,12 @@ class Resolver:
         return self.resolve_unit(in_sentence[-1])
 
     def resolve_unit(self, mention: UnitMention) -> str | None:
+        """A named unit as written; a nameless one ("Đảng bộ xã", "Chi bộ") is the last unit of its
+        level named before it; a bare "Đảng bộ" is the reporting unit."""
         if mention.name:
             return self.text[mention.start:mention.end]
+        if mention.level is None:
+            return self.context.reporting_unit
         same_level = [u for u in self.named_units if u.start < mention.start and u.level == mention.level]
         if same_level:
             return self.text[same_level[-1].start:same_level[-1].end]

@@ -51,14 +51,12 @@ def test_pattern_example(kind, pattern_id, example, positive):
 
 @pytest.mark.parametrize("example", P.units.examples.positive)
 def test_unit_examples_positive(example):
-    text = normalise(example).text
-    assert any(u.name or u.level for u in find_units(text, P))
+    assert any(u.name or u.level for u in find_units(normalise(example), P))
 
 
 @pytest.mark.parametrize("example", P.units.examples.negative)
 def test_unit_examples_negative(example):
-    text = normalise(example).text
-    assert not [u for u in find_units(text, P) if u.explicit]
+    assert not [u for u in find_units(normalise(example), P) if u.explicit]
 
 
 def _copy_patterns(tmp_path):
