@@ -21,6 +21,7 @@ from .match import Mentions, Token, UnitMention
 from .patterns import REGEX_TIMEOUT, Patterns, ShapeEntry
 
 _CLAUSE_BREAK = frozenset(";|¶")
+_OPENER_REACH = 12  # characters: "Tại Đảng bộ xã A, …", "Riêng Đảng bộ xã A …" still open the sentence
 _SENTENCE_BREAK = frozenset("|¶")
 # "Đảng bộ có 69 tổ chức cơ sở đảng", "Đối với 68 cán bộ lãnh đạo, quản lý, …", "Trong 15 đảng bộ, …"
 # (the last two opening a sentence).
@@ -354,12 +355,29 @@ class Resolver:
         return self.context.year, None
 
     def _unit(self, first: int, last: int) -> str | None:
-        lo, _ = self._sentence(first)
-        start, end = self.tokens[lo].start, self.tokens[last - 1].end
-        in_sentence = [u for u in self.m.units if start <= u.start < end]
-        if not in_sentence:
-            return self.context.reporting_unit
-        return self.resolve_unit(in_sentence[-1])
+        """The last unit named in the sentence up to the figure; else a unit that opened an earlier
+        sentence of the paragraph ("Đảng bộ xã A: … . Tỷ lệ …" — a sub-unit taking over); else the
+        reporting unit."""
+        sentence = self.m.sentences[self.m.sentence_of[first]]
+        end = self.tokens[last - 1].end
+        in_sentence = [u for u in self.m.units if sentence.start <= u.start < end]
+        if in_sentence:
+            return self.resolve_unit(in_sentence[-1])
+        opener = self._paragraph_opener(self.m.sentence_of[first])
+        return self.resolve_unit(opener) if opener is not None else self.context.reporting_unit
+
+    def _paragraph_opener(self, s_index: int) -> UnitMention | None:
+        """A named unit that opens an earlier sentence of the same paragraph."""
+        sentences = self.m.sentences
+        paragraph = sentences[s_index].paragraph
+        for k in range(s_index - 1, -1, -1):
+            if sentences[k].paragraph != paragraph:
+                break
+            opener = next((u for u in self.m.units if u.name and sentences[k].start <= u.start
+                           <= sentences[k].start + _OPENER_REACH), None)
+            if opener is not None:
+                return opener
+        return None
 
     def resolve_unit(self, mention: UnitMention) -> str | None:
         """A named unit as written; a nameless one ("Đảng bộ xã", "Chi bộ") is the last unit of its

@@ -1,0 +1,65 @@
+"""Unit names and keys: the forms reports use, and one key for the spellings of one unit."""
+
+import pytest
+
+from extractor import extract
+from extractor.match import find_units
+from extractor.normalise import normalise
+from extractor.patterns import load
+from extractor.units import SAME_UNIT_THRESHOLD, same_unit, unit_key
+
+P = load()
+
+
+@pytest.mark.parametrize("names", [
+    ("Huyện ủy Điện Biên", "Đảng bộ huyện Điện Biên", "huyện Điện Biên", "Huyen uy Dien Bien"),
+    ("Thị ủy Dĩ An", "Đảng bộ thị xã Dĩ An", "TX. Dĩ An", "thị xã Dĩ An"),
+    ("Thành ủy Pleiku", "Đảng bộ thành phố Pleiku", "TP. Pleiku"),
+    ("Đảng ủy xã Na Tông", "Đảng bộ xã Na Tông", "xã Na Tông"),
+])
+def test_one_key_for_the_spellings_of_a_unit(names):
+    assert len({unit_key(n) for n in names}) == 1
+
+
+def test_threshold_is_pinned():
+    assert SAME_UNIT_THRESHOLD == 90.0
+    assert same_unit("Đảng bộ huyện Điện Biên", "Huyện uỷ Điện Biên")
+    assert same_unit("Đảng ủy Khối các cơ quan tỉnh", "Đảng uỷ Khối các cơ quan tỉnh")
+    assert not same_unit("Đảng bộ huyện Điện Biên", "Đảng bộ huyện Điện Biên Đông")
+    assert not same_unit("Đảng bộ xã Na Tông", "Đảng bộ xã Nà Tấu")
+
+
+@pytest.mark.parametrize("text, name, level", [
+    ("Đảng bộ huyện Điện Biên có 69 tổ chức cơ sở đảng", "Điện Biên", "huyện"),
+    ("Huyện ủy Điện Biên đã thực hiện nghiêm túc", "Điện Biên", "huyện"),
+    ("Thị ủy Dĩ An tổ chức Hội nghị", "Dĩ An", "thị xã"),
+    ("Đảng ủy Khối các cơ quan tỉnh đã tổ chức", "các cơ quan tỉnh", "khối"),
+    ("Đảng bộ TX. Bình Minh có 40 tổ chức cơ sở đảng", "Bình Minh", "thị xã"),
+    ("Đảng bộ phường Hòa Xuân Nam: kết quả", "Hòa Xuân Nam", "phường"),
+    ("Đảng bộ thị xã Ngã Năm Bắc đã đánh giá", "Ngã Năm Bắc", "thị xã"),
+    ("Đảng ủy Ủy ban nhân dân tỉnh thông qua kết quả", "Ủy ban nhân dân tỉnh", None),
+    ("Bí thư Chi bộ Viện kiểm sát nhân dân huyện Điện Biên cho biết", "Viện kiểm sát nhân dân huyện Điện Biên", "chi bộ"),
+    ("Ban Thường vụ Đảng ủy Khối Cơ quan - Doanh nghiệp tỉnh công bố", "Cơ quan - Doanh nghiệp tỉnh", "khối"),
+    ("Dang bo huyen Hoai Nhon Tay da tien hanh kiem diem", "Hoai Nhon Tay", "huyện"),
+])
+def test_unit_mentions(text, name, level):
+    named = [u for u in find_units(normalise(text), P) if u.name]
+    assert named and named[0].name == name and named[0].level == level
+
+
+@pytest.mark.parametrize("text, unit", [
+    # a nameless "Đảng bộ xã" refers back to the last xã named
+    ("Đồng chí A, Bí thư Đảng ủy xã Na Tông cho biết: qua đánh giá, Đảng bộ xã có 3/15 chi bộ đạt trong sạch, vững mạnh.",
+     "Đảng ủy xã Na Tông"),
+    # a named unit in the sentence owns its figure; the reporting unit is the default
+    ("Huyện ủy Tân Lạc báo cáo. Năm 2019, Đảng bộ xã Mỹ Hòa có 12 chi bộ hoàn thành tốt nhiệm vụ.", "Đảng bộ xã Mỹ Hòa"),
+    ("Huyện ủy Tân Lạc báo cáo. Năm 2019, toàn Đảng bộ có 12 tổ chức cơ sở đảng hoàn thành tốt nhiệm vụ.", "Huyện ủy Tân Lạc"),
+    # a sub-unit that opens a sentence takes over the rest of its paragraph, not the next one
+    ("Huyện ủy Tân Lạc báo cáo.\nĐảng bộ xã Mỹ Hòa có 14 chi bộ trực thuộc. Tỷ lệ đảng viên hoàn thành tốt nhiệm vụ đạt 92%.",
+     "Đảng bộ xã Mỹ Hòa"),
+    ("Huyện ủy Tân Lạc báo cáo.\nĐảng bộ xã Mỹ Hòa có 14 chi bộ trực thuộc.\nTỷ lệ đảng viên hoàn thành tốt nhiệm vụ đạt 92%.",
+     "Huyện ủy Tân Lạc"),
+])
+def test_figure_units(text, unit):
+    figures = extract(text).figures
+    assert figures and figures[-1].unit == unit
