@@ -36,13 +36,13 @@ def document_json(doc: Document) -> str:
     return json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
 
 
-def expand_inputs(paths: list[str]) -> list[tuple[Path, Path]]:
+def expand_inputs(paths: list[str], suffixes: set[str] = TEXT_SUFFIXES) -> list[tuple[Path, Path]]:
     """(input file, output path relative to OUTDIR). A folder's files keep their sub-folder."""
     found: list[tuple[Path, Path]] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            for f in sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES):
+            for f in sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in suffixes):
                 found.append((f, f.relative_to(p).with_suffix(".json")))
         else:
             found.append((p, Path(p.stem + ".json")))
@@ -158,6 +158,53 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _document_for(path: Path, max_bytes: int) -> Document:
+    """An output document (.json) as written, or an input file extracted now."""
+    if path.suffix.lower() == ".json":
+        try:
+            return Document.model_validate_json(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError(str(path), f"not an xeploai output document: {str(exc).splitlines()[0]}") from None
+    return extract_file(path, max_bytes=max_bytes)
+
+
+def format_checks(doc: Document) -> str:
+    figures = {f.id: f for f in doc.figures}
+    errors = sum(c.severity == "error" for c in doc.checks)
+    verdict = f"{errors} error(s)" if errors else "no error"
+    lines = [f"{doc.doc_id}: {len(doc.figures)} figures, {len(doc.checks)} checks, {verdict}"]
+    for c in doc.checks:
+        lines.append(f"  [{c.severity}] {c.kind}: {c.message}")
+        for fid in c.figures:
+            f = figures.get(fid)
+            if f is not None:
+                lines.append(f"      {fid} {f.subject.value} {f.category.value} {f.year or ''}: «{f.evidence.text}»")
+    for group, decisions in doc.nesting.items():
+        shown = ", ".join(f"{k}={v}" for k, v in decisions.items())
+        lines.append(f"  nesting {group}: {shown}")
+    return "\n".join(lines)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    failed = errors = 0
+    documents = [p for p, _ in expand_inputs(args.paths, suffixes=TEXT_SUFFIXES | {".json"})]
+    if not documents:
+        print("xeploai check: no documents found in " + ", ".join(args.paths), file=sys.stderr)
+        return 2
+    for path in documents:
+        try:
+            doc = _document_for(path, args.max_bytes)
+        except InputError as exc:
+            failed += 1
+            print(f"xeploai: error: {exc}", file=sys.stderr)
+            continue
+        print(format_checks(doc))
+        errors += sum(c.severity == "error" for c in doc.checks)
+    if failed:
+        return 1
+    return 1 if args.strict and errors else 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     print(json.dumps(json_schema(), ensure_ascii=False, indent=2))
     return 0
@@ -193,6 +240,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="also print per-document and per-category tables")
     p.add_argument("--show-errors", action="store_true", help="list every missed and spurious figure")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("check", help="report the arithmetic checks of documents",
+                       description="For each input (.txt, extracted now) or output document (.json), print its "
+                                   "checks: percents that do not fit their base, parts that do not add up to the "
+                                   "whole, subsets larger than their superset, changes that contradict the two "
+                                   "years' values, and the HTXSNV quota (information). Folders are searched.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="input files, output documents or folders")
+    p.add_argument("--strict", action="store_true", help="exit 1 when any error-level check fires")
+    p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the output document")
     p.set_defaults(func=cmd_schema)

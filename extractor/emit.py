@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .models import Change, Evidence, Figure, Warning_
+from .check import Finding
+from .models import Change, Check, Evidence, Figure, Warning_
 from .normalise import Normalised
 from .units import unit_key
 
@@ -15,13 +16,19 @@ def figures(drafts, norm: Normalised) -> list[Figure]:
             id=f"f{i}", subject=d.subject, category=d.category, label=d.label, year=d.year,
             period=d.period, unit=d.unit, unit_key=unit_key(d.unit) if d.unit else None,
             count=d.count, total=d.total, percent=d.percent, percent_of=d.percent_of,
-            percent_of_source="stated" if d.percent_of else None,
+            percent_of_source=d.percent_of_source if d.percent_of else None,
             change=Change(**d.change) if d.change else None, qualifier=d.qualifier,
-            covers=d.covers, evidence=Evidence(start=start, end=end, text=norm.original[start:end]),
-            rules=d.rules,
+            covers=d.covers, derived=d.derived,
+            evidence=Evidence(start=start, end=end, text=norm.original[start:end]), rules=d.rules,
         ))
     return out
 
 
 def warnings(raw: list) -> list[Warning_]:
     return [Warning_(code=code, message=message) for code, message in raw]
+
+
+def checks(findings: list[Finding], drafts) -> list[Check]:
+    ids = {id(d): f"f{i}" for i, d in enumerate(drafts, start=1)}
+    return [Check(kind=f.kind, severity=f.severity, figures=[ids[id(d)] for d in f.figures],
+                  stated=f.stated, expected=f.expected, message=f.message) for f in findings]

@@ -255,13 +255,13 @@ def _base_tokens(tokens: list[Token], folded: str, sentence_end_at: dict[int, in
         while i < len(tokens) and tokens[i].start < end:
             inside.append(tokens[i])
             i += 1
-        code = next((t.code for t in inside if t.sym == "C"), None)
-        if code is None:
-            code = "TONG_SO" if "tong" in m.group(0) or not inside else "TONG_SO"
-            if stop is not None and stop.group(0).isdigit():
-                # "trên tổng số 4.238 đảng viên được đánh giá": the base is named after the number.
-                later = next((t for t in tokens[i:i + 4] if t.sym == "C"), None)
-                code = later.code if later else code
+        # The base is the category named in the phrase ("so với số đảng viên hoàn thành tốt nhiệm vụ"),
+        # or after the number that follows it ("trên tổng số 4.238 đảng viên được đánh giá"); else the
+        # total ("so với tổng số", "tổng số đảng viên").
+        named = [t for t in inside if t.sym == "C" and t.code != "TONG_SO"]
+        if not named and stop is not None and stop.group(0).isdigit():
+            named = [t for t in tokens[i:i + 4] if t.sym == "C" and t.code != "TONG_SO"][:1]
+        code = named[0].code if named else "TONG_SO"
         last_end = max([m.end()] + [t.end for t in inside])
         start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip(" (")))
         out.append(Token("B", start, last_end, code=code, rule="base.so_voi"))

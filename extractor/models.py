@@ -107,6 +107,20 @@ class Warning_(BaseModel):
     end: int | None = None
 
 
+class Check(BaseModel):
+    """An arithmetic finding about stated figures. It reports; it never changes a stated value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["percent_mismatch", "percent_unexplained", "parts_mismatch", "subset_exceeds_superset",
+                  "change_mismatch", "htxsnv_quota"]
+    severity: Literal["error", "warning", "info"]
+    figures: list[str] = Field(description="Ids of the figures involved.")
+    stated: float | None = None
+    expected: float | None = None
+    message: str
+
+
 class Document(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -118,6 +132,10 @@ class Document(BaseModel):
     reporting_unit: str | None = None
     extractor_version: str | None = None
     figures: list[Figure] = Field(default_factory=list)
+    checks: list[Check] = Field(default_factory=list)
+    nesting: dict[str, dict[str, bool | None]] = Field(
+        default_factory=dict,
+        description="Per rated group (subject and year): how its categories nest, decided from the arithmetic.")
     warnings: list[Warning_] = Field(default_factory=list)
 
 

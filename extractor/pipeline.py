@@ -1,10 +1,11 @@
-"""The pipeline: load → normalise → segment → numbers/match → resolve → emit."""
+"""The pipeline: load → normalise → segment → numbers/match → resolve → check → emit."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from . import context, emit
+from .check import check
 from .load import DEFAULT_MAX_BYTES, load
 from .match import find_mentions
 from .models import Document
@@ -30,6 +31,7 @@ def extract(text: str, doc_id: str | None = None, *, source: str | None = None,
         year=context.document_year(norm, mentions, published),
     )
     drafts = Resolver(mentions, norm.folded, norm.text, patterns, ctx).run()
+    findings, nesting = check(drafts)
     return Document(
         doc_id=doc_id or "document",
         source=source,
@@ -39,6 +41,8 @@ def extract(text: str, doc_id: str | None = None, *, source: str | None = None,
         reporting_unit=ctx.reporting_unit,
         extractor_version=VERSION,
         figures=emit.figures(drafts, norm),
+        checks=emit.checks(findings, drafts),
+        nesting=nesting,
         warnings=emit.warnings(mentions.warnings),
     )
 

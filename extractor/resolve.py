@@ -21,6 +21,7 @@ from .match import Mentions, Token, UnitMention
 from .patterns import REGEX_TIMEOUT, Patterns, ShapeEntry
 
 _CLAUSE_BREAK = frozenset(";|¶")
+_DECIMALS = regex.compile(r"[.,](\d+)")
 _OPENER_REACH = 12  # characters: "Tại Đảng bộ xã A, …", "Riêng Đảng bộ xã A …" still open the sentence
 _SENTENCE_BREAK = frozenset("|¶")
 # "Đảng bộ có 69 tổ chức cơ sở đảng", "Đối với 68 cán bộ lãnh đạo, quản lý, …", "Trong 15 đảng bộ, …"
@@ -52,6 +53,13 @@ class Draft:
     start: int
     end: int
     rules: list[str] = field(default_factory=list)
+    percent_of_source: str | None = None
+    derived: list[str] = field(default_factory=list)
+    percent_decimals: int = 2  # as written: "68,41%" has 2, "7,3%" 1, "85%" 0
+    # The figure a "trong đó" before this one breaks down, if any (its category may or may not
+    # contain this one's: the check stage decides).
+    after_nesting: "Draft | None" = None
+    symbols: tuple[int, int] = (0, 0)  # the figure's range in the symbol string
 
 
 @dataclass
@@ -95,7 +103,22 @@ class Resolver:
             pending = [self._search(shapes[j][1], end) if p is not None and p.start() < end else p
                        for j, p in enumerate(pending)]
         self.drafts.sort(key=lambda d: (d.start, d.end))
+        self._complete_elliptical_changes()
         return self.drafts
+
+    def _complete_elliptical_changes(self) -> None:
+        """"(bằng 75,68% và tăng 5,4%)" after "… giảm 2,7% so với năm 2021": the year compared with
+        carries over within the paragraph."""
+        since, paragraph = None, None
+        for d in self.drafts:
+            here = self.m.sentences[self.m.sentence_of[d.symbols[0]]].paragraph
+            if here != paragraph:
+                since, paragraph = None, here
+            if d.change is None:
+                continue
+            if d.change["since"] is None and since is not None:
+                d.change = {**d.change, "since": since}
+            since = d.change["since"] or since
 
     def _search(self, rx: regex.Pattern, pos: int):
         try:
@@ -186,6 +209,7 @@ class Resolver:
             label_span = (start, last.end)
         if not vals:
             vals = [None]
+        span_start, span_end = self.tokens[match.start()].start, self.tokens[match.end() - 1].end
         drafts = []
         for k, v in enumerate(vals):
             val = self.tokens[v] if v is not None else None
@@ -197,7 +221,9 @@ class Resolver:
                 strong = [t for t in self.tokens[match.start():match.end()]
                           if t.sym == "S" and t.code in _KINDS[own_subj.code]]
                 own_subj = strong[0] if strong else own_subj
-            parts = [t for t in (val, cat, pct if k == len(vals) - 1 or len(vals) == 1 else None, chg) if t is not None]
+            inside = own_subj is not None and span_start <= own_subj.start < span_end
+            parts = [t for t in (val, own_subj if inside else None, cat,
+                                 pct if k == len(vals) - 1 or len(vals) == 1 else None, chg) if t is not None]
             if cat is None and label_span is None:
                 continue
             draft = self._draft(entry, match, v if v is not None else match.start(), val, cat, pct, chg, base,
@@ -231,6 +257,8 @@ class Resolver:
             category, label = cat.code, cat.label
         start = min(t.start for t in parts)
         end = max(t.end for t in parts)
+        if self.text.count("(", start, end) > self.text.count(")", start, end) and self.text.startswith(")", end):
+            end += 1  # "(chiếm 96,74%)": close the parenthesis the evidence opened
         year, period = self._year(first, match.end())
         rules = [r for r in (cat.rule if cat is not None else None, entry.id,
                              val.rule if val is not None else None, pct.rule if pct is not None else None,
@@ -241,10 +269,23 @@ class Resolver:
             year=year, period=period, unit=self._unit(first, match.end()), count=count, total=total,
             percent=pct.value if pct is not None else None,
             percent_of=base.code if base is not None else None,
+            percent_of_source="stated" if base is not None else None,
             change=chg.value if chg is not None else None,
             qualifier=(val.qualifier if val is not None and val.qualifier else pct.qualifier if pct is not None else None),
             covers=cat.covers if cat is not None else None, start=start, end=end, rules=rules,
+            percent_decimals=_decimals(self.text[pct.start:pct.end]) if pct is not None else 2,
+            after_nesting=self._nesting_parent(first), symbols=(first, match.end()),
         )
+
+    def _nesting_parent(self, first: int) -> Draft | None:
+        """The figure just before the nearest "trong đó" that precedes ``first`` in its paragraph."""
+        for k in range(first - 1, -1, -1):
+            sym = self.symbols[k]
+            if sym == "¶":
+                return None
+            if sym == "T":
+                return next((d for d in reversed(self.drafts) if d.symbols[1] <= k), None)
+        return None
 
     # --- context ----------------------------------------------------------------------------
     def _around(self, first: int, last: int, breaks: frozenset[str]) -> tuple[int, int]:
@@ -277,6 +318,8 @@ class Resolver:
         for k in self._top_level_before(first, s_lo):
             if self.symbols[k] == "X" and (k >= lo or self.tokens[k].value == "rest_of_sentence"):
                 return True
+        if self.symbols[last - 1] == "D":  # what follows a change is its reason ("giảm 02 … do sáp nhập")
+            return False
         depth = 0
         for k in range(last, hi):
             sym = self.symbols[k]
@@ -390,3 +433,8 @@ class Resolver:
         if same_level:
             return self.text[same_level[-1].start:same_level[-1].end]
         return self.context.reporting_unit
+
+
+def _decimals(percent_text: str) -> int:
+    m = _DECIMALS.search(percent_text)
+    return len(m.group(1)) if m else 0
