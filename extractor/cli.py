@@ -4,70 +4,35 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
+from . import batch
 from . import evaluate as ev
 from .errors import InputError
-from .load import DEFAULT_MAX_BYTES
+from .export import ExportError, export
+from .load import DEFAULT_MAX_BYTES, SUFFIXES
 from .models import Document, json_schema
 from .patterns import PatternError
 from .pipeline import VERSION, extract_file
 
-TEXT_SUFFIXES = {".txt"}
-
-
-def write_atomic(path: Path, content: str) -> None:
-    """Write ``content`` to ``path`` via a temporary file and rename: never a partial file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def document_json(doc: Document) -> str:
-    return json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
-
-
-def expand_inputs(paths: list[str], suffixes: set[str] = TEXT_SUFFIXES) -> list[tuple[Path, Path]]:
-    """(input file, output path relative to OUTDIR). A folder's files keep their sub-folder."""
-    found: list[tuple[Path, Path]] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            for f in sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in suffixes):
-                found.append((f, f.relative_to(p).with_suffix(".json")))
-        else:
-            found.append((p, Path(p.stem + ".json")))
-    return found
-
-
 def cmd_extract(args: argparse.Namespace) -> int:
-    inputs = expand_inputs(args.paths)
-    if not inputs:
+    try:
+        summary = batch.run(args.paths, args.output, workers=args.workers, engine=args.engine,
+                            scheduler=args.scheduler, max_bytes=args.max_bytes, progress=args.progress)
+    except ValueError as exc:
+        print(f"xeploai extract: error: {exc}", file=sys.stderr)
+        return 2
+    for failure in summary.failed:
+        print(f"xeploai: error: {failure.job.path}: {failure.error}", file=sys.stderr)
+    total = summary.written + summary.unchanged + len(summary.failed)
+    if total == 0:
         print("xeploai extract: no input files found in " + ", ".join(args.paths), file=sys.stderr)
         return 2
-    out = Path(args.output)
-    failed = 0
-    written = 0
-    for path, target in inputs:
-        try:
-            doc = extract_file(path, max_bytes=args.max_bytes)
-        except InputError as exc:
-            failed += 1
-            print(f"xeploai: error: {exc}", file=sys.stderr)
-            continue
-        write_atomic(out / target, document_json(doc))
-        written += 1
-    print(f"xeploai: {written} document(s) written to {out}" + (f", {failed} failed" if failed else ""), file=sys.stderr)
-    return 1 if failed else 0
+    print(f"xeploai: {summary.written} written, {summary.unchanged} unchanged, {len(summary.failed)} failed "
+          f"→ {args.output}" + (f" (see {Path(args.output) / batch.ERRORS_FILE})" if summary.failed else ""),
+          file=sys.stderr)
+    return 1 if summary.failed else 0
 
 
 def _predictions(gold_docs: list[tuple[Path, dict]], pred_dir: Path | None, root: Path) -> dict[str, list[dict]]:
@@ -187,7 +152,7 @@ def format_checks(doc: Document) -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     failed = errors = 0
-    documents = [p for p, _ in expand_inputs(args.paths, suffixes=TEXT_SUFFIXES | {".json"})]
+    documents = [Path(job.path) for job in batch.jobs_for(args.paths, suffixes=SUFFIXES | {".json"})]
     if not documents:
         print("xeploai check: no documents found in " + ", ".join(args.paths), file=sys.stderr)
         return 2
@@ -205,6 +170,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if args.strict and errors else 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    try:
+        figures, checks = export(args.output, args.to)
+    except ExportError as exc:
+        print(f"xeploai export: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"xeploai: {figures} figures and {checks} checks → {args.to}", file=sys.stderr)
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     print(json.dumps(json_schema(), ensure_ascii=False, indent=2))
     return 0
@@ -220,14 +195,33 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("extract", help="extract figures from files or folders into one JSON per document",
-                       description="Write OUTDIR/<doc_id>.json for every input (.txt files; folders are searched "
-                                   "recursively). doc_id is the file stem. A file that cannot be read is reported "
-                                   "with its reason and the others go on; the exit status is 1 if any failed.")
+                       description="Write OUTDIR/<doc_id>.json for every input: .txt (UTF-8, UTF-16 or "
+                                   "Windows-1258), .html, .docx and .pdf; folders are searched recursively and keep "
+                                   "their sub-folders. doc_id is the file stem. A file that cannot be read is "
+                                   "recorded in OUTDIR/errors.jsonl with its reason and the others go on; the exit "
+                                   "status is 1 if any failed. A re-run skips inputs whose content and extractor "
+                                   "version are unchanged, so a stopped run resumes where it was.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="input files or folders")
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder for the JSON documents")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="run here (default) or on a Dask cluster (needs --scheduler)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show a progress bar (default: only on a terminal)")
     p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES,
                    help=f"refuse inputs larger than this (default {DEFAULT_MAX_BYTES})")
     p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("export", help="write the figures of an output folder as one table (DuckDB, Parquet, CSV)",
+                       description="One row per figure (doc, unit, subject, category, year, count, total, percent, "
+                                   "percent_of, derived, source, evidence offsets, …) and a second table of checks. "
+                                   "A .duckdb file holds both tables; for .parquet and .csv the checks go to "
+                                   "<name>.checks.<ext> beside it.")
+    p.add_argument("output", metavar="OUTDIR", help="a folder written by 'xeploai extract'")
+    p.add_argument("--to", default="figures.duckdb", metavar="FILE",
+                   help="figures.duckdb (default), figures.parquet or figures.csv")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("evaluate", help="score predictions against the gold set",
                        description="Score figures against gold/*.json; each sub-folder of the gold folder (such as "

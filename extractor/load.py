@@ -1,14 +1,26 @@
-"""Load: read an input file as text, with a clear error when it cannot be."""
+"""Load: read an input file as text, with a clear error naming the file when it cannot be.
+
+Plain text may be UTF-8 (with or without BOM), UTF-16 (with a BOM, or without one when its NUL
+bytes show it) or Windows-1258, the legacy Vietnamese code page; the encoding found is recorded.
+Saved web pages, .docx and .pdf go through ``formats``.
+"""
 
 from __future__ import annotations
 
 import codecs
+import hashlib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
+from .formats import CONVERTERS
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # a long report is a few hundred KB; 20 MB is far beyond any article
+SUFFIXES = frozenset({".txt", *CONVERTERS})
+
+# Letters only Vietnamese uses; legacy-encoded text shows them once decoded with the right code page.
+_VIETNAMESE = frozenset("ăâđêôơưĂÂĐÊÔƠƯ")
 
 
 @dataclass(frozen=True)
@@ -16,22 +28,62 @@ class Loaded:
     path: Path
     text: str
     encoding: str
+    format: str
+    sha256: str
+    title: str | None = None
+    published: str | None = None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    sample = data[:2000]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd > len(sample) // 4 and even == 0:
+        return "utf-16-le"
+    if even > len(sample) // 4 and odd == 0:
+        return "utf-16-be"
+    return None
+
+
+def _looks_vietnamese(text: str) -> bool:
+    letters = sum(ch.isalpha() for ch in text)
+    marked = sum(ch in _VIETNAMESE or unicodedata.combining(ch) > 0 for ch in text)
+    return letters > 0 and marked / letters > 0.02
 
 
 def decode(data: bytes, path: str) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (with or without BOM) or UTF-16 with a BOM; refuse binary data."""
-    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+    """(text, encoding) of a plain-text file, or InputError naming the reason."""
+    if not data:
+        raise InputError(path, "empty file")
+    for bom, name in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError as exc:
+                raise InputError(path, f"not decodable as UTF-16 (byte {exc.start})") from None
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
         try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as exc:
-            raise InputError(path, f"not decodable as UTF-16 (byte {exc.start})") from None
+            return data.decode(utf16), utf16
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in data[:4096]:
         raise InputError(path, "not text: it contains NUL bytes (a binary file?)")
     try:
         text = data.decode("utf-8-sig")
+        return text, "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
     except UnicodeDecodeError as exc:
-        raise InputError(path, f"not decodable as UTF-8: invalid byte 0x{data[exc.start]:02x} at offset {exc.start}") from None
-    return text, "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+        if exc.reason == "unexpected end of data":
+            raise InputError(path, f"truncated UTF-8: the file ends inside a character (byte {exc.start})") from None
+        utf8_error = f"not decodable as UTF-8 (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})"
+    try:
+        legacy = data.decode("cp1258")
+    except UnicodeDecodeError:
+        raise InputError(path, utf8_error) from None
+    if _looks_vietnamese(legacy):
+        return legacy, "cp1258"
+    raise InputError(path, utf8_error + ", nor Vietnamese in Windows-1258")
 
 
 def load(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
@@ -47,5 +99,13 @@ def load(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(str(p), f"cannot be read: {exc.strerror}") from None
-    text, encoding = decode(data, str(p))
-    return Loaded(p, text, encoding)
+    digest = hashlib.sha256(data).hexdigest()
+    suffix = p.suffix.lower()
+    converter = CONVERTERS.get(suffix)
+    if converter is None:
+        text, encoding = decode(data, str(p))
+        return Loaded(p, text, encoding, "text", digest)
+    if not data:
+        raise InputError(str(p), "empty file")
+    converted = converter(data, str(p))
+    return Loaded(p, converted.text, "utf-8", suffix.lstrip("."), digest, converted.title, converted.published)

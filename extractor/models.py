@@ -131,6 +131,12 @@ class Document(BaseModel):
     year: int | None = Field(None, description="The year the document mainly reports on.")
     reporting_unit: str | None = None
     extractor_version: str | None = None
+    input_sha256: str | None = Field(None, description="SHA-256 of the input file's bytes.")
+    format: str | None = Field(None, description="text, html, docx or pdf.")
+    encoding: str | None = Field(None, description="The encoding the input was decoded with.")
+    text: str | None = Field(
+        None, description="For .html, .docx and .pdf inputs: the text extracted from them, which the "
+                          "evidence offsets point into. For plain text, the input file itself is that text.")
     figures: list[Figure] = Field(default_factory=list)
     checks: list[Check] = Field(default_factory=list)
     nesting: dict[str, dict[str, bool | None]] = Field(

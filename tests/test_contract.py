@@ -103,7 +103,7 @@ def test_cli_extract_writes_one_json_per_input_and_reports_failures(tmp_path, ca
     err = capsys.readouterr().err
     assert status == 1
     assert "bad.txt: not text" in err
-    assert sorted(p.name for p in out.iterdir()) == ["good.json"], "no partial or error output file"
+    assert sorted(p.name for p in out.iterdir()) == ["errors.jsonl", "good.json"], "no partial output file"
     data = json.loads((out / "good.json").read_text(encoding="utf-8"))
     jsonschema.validate(data, SCHEMA)
     assert data["doc_id"] == "good"
