@@ -259,10 +259,12 @@ class Checker:
 
     # --- parts and subsets -----------------------------------------------------------------------
     def _check_parts(self, group: Group, htxsnv_in_httnv: bool | None) -> None:
+        """Parts against their whole, where they plainly describe one population: one exact figure
+        per category, all in the whole's paragraph (a report may rate several sub-groups in turn)."""
         rated = group.stated("DA_DANH_GIA")
         levels = [c for c in group.levels() if not (c == "HTXSNV" and htxsnv_in_httnv)]
         parts = [f for c in levels if (f := group.stated(c)) is not None]
-        if rated is not None and parts:
+        if rated is not None and parts and self._one_population(group, rated, parts):
             total = sum(f.count for f in parts)
             complete = len(parts) == len(levels)
             if complete:
@@ -276,13 +278,20 @@ class Checker:
             self._record_nesting(group, "HTXSNV_in_HTTNV", htxsnv_in_httnv)
         whole = group.stated("TONG_SO")
         coverage = [f for c in COVERAGE if (f := group.stated(c)) is not None]
-        if whole is not None and coverage:
+        if whole is not None and coverage and self._one_population(group, whole, coverage):
             total = sum(f.count for f in coverage)
             if (len(coverage) == len(COVERAGE) and total != whole.count) or total > whole.count:
                 names = " + ".join(f"{f.count} {f.category}" for f in coverage)
                 self.findings.append(Finding(
                     "parts_mismatch", "error", [whole, *coverage], float(total), float(whole.count),
                     f"{names} = {total}, but the total is {whole.count}"))
+
+    @staticmethod
+    def _one_population(group: Group, whole: Draft, parts: list[Draft]) -> bool:
+        categories = [whole.category] + [p.category for p in parts]
+        single = all(len(group.all_stated(c)) == 1 for c in categories)
+        exact = all(f.qualifier is None for f in (whole, *parts))  # "gần 190" cannot be summed exactly
+        return single and exact and all(p.paragraph == whole.paragraph for p in parts)
 
     def _check_subsets(self, group: Group, htxsnv_in_httnv: bool | None) -> None:
         for d in group.drafts:
@@ -307,7 +316,7 @@ class Checker:
         levels = [c for c in group.levels() if not (c == "HTXSNV" and htxsnv_in_httnv)]
         for d in group.drafts:
             base = self._base_count(group, d)
-            if d.count is not None and d.percent is None and base is not None and base > 0:
+            if d.count is not None and d.percent is None and base is not None and 0 <= d.count <= base:
                 d.percent = round(100 * d.count / base, 2)
                 d.percent_of = d.percent_of or ("TONG_SO" if d.category in COVERAGE else "DA_DANH_GIA")
                 d.percent_of_source = "inferred"

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import batch
+from . import batch, review
 from . import evaluate as ev
 from .errors import InputError
 from .export import ExportError, export
@@ -180,6 +180,43 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    paths = [Path(job.path) for job in batch.jobs_for(args.paths, suffixes=frozenset({".json"}))]
+    items = review.load_items(paths)
+    if not items:
+        print("xeploai review: no output documents found in " + ", ".join(args.paths), file=sys.stderr)
+        return 2
+    batch.write_atomic(Path(args.output), review.render(items))
+    missing = [i.document["doc_id"] for i in items if i.text is None]
+    for doc_id in missing:
+        print(f"xeploai review: {doc_id}: source text not found; its spans are not shown", file=sys.stderr)
+    print(f"xeploai: {len(items)} document(s) → {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_annotate(args: argparse.Namespace) -> int:
+    target = Path(args.output)
+    if target.is_file() and not args.force:
+        try:
+            reviewed = json.loads(target.read_text(encoding="utf-8")).get("reviewed") is True
+        except ValueError:
+            reviewed = False
+        if reviewed:
+            print(f"xeploai annotate: {target}: a reviewed gold file is there already; use --force to replace it",
+                  file=sys.stderr)
+            return 2
+    doc = extract_file(args.file, max_bytes=args.max_bytes)
+    draft = {
+        "doc_id": doc.doc_id, "source": str(args.file), "reviewed": False,
+        "year": doc.year, "reporting_unit": doc.reporting_unit,
+        "figures": [f.model_dump(mode="json", exclude={"derived", "rules", "percent_of_source"}) for f in doc.figures],
+    }
+    batch.write_atomic(target, json.dumps(draft, ensure_ascii=False, indent=2) + "\n")
+    print(f"xeploai: draft with {len(doc.figures)} figures → {target} (\"reviewed\": false; see gold/GUIDELINES.md)",
+          file=sys.stderr)
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     print(json.dumps(json_schema(), ensure_ascii=False, indent=2))
     return 0
@@ -244,6 +281,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="exit 1 when any error-level check fires")
     p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("review", help="write one HTML page to review figures in their source text",
+                       description="A self-contained page: every evidence span highlighted by category, its fields "
+                                   "on hover or focus, each document's figures table (click a row to go to its "
+                                   "span) and its checks. PATH is an output folder or output documents.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="an output folder or .json output documents")
+    p.add_argument("-o", "--output", default="review.html", metavar="FILE", help="the page (default review.html)")
+    p.set_defaults(func=cmd_review)
+
+    p = sub.add_parser("annotate", help="write a gold draft of one article, to be reviewed by a person",
+                       description="Extract FILE and write its figures as a gold draft marked \"reviewed\": false. "
+                                   "The evaluation refuses drafts; gold/GUIDELINES.md explains the review step.")
+    p.add_argument("file", metavar="FILE", help="the article")
+    p.add_argument("-o", "--output", required=True, metavar="GOLD", help="the draft, e.g. gold/<doc_id>.json")
+    p.add_argument("--force", action="store_true", help="replace a reviewed gold file")
+    p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_annotate)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the output document")
     p.set_defaults(func=cmd_schema)

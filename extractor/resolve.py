@@ -60,6 +60,7 @@ class Draft:
     # contain this one's: the check stage decides).
     after_nesting: "Draft | None" = None
     symbols: tuple[int, int] = (0, 0)  # the figure's range in the symbol string
+    paragraph: int = 0
 
 
 @dataclass
@@ -242,6 +243,8 @@ class Resolver:
         first = min(match.start(), anchor)
         if self._distractor_in_clause(first, match.end()):
             return None
+        if val is not None and subj is not None and self._counts_units_by_threshold(match, subj):
+            return None
         if cat is not None and cat.code == "TONG_SO" and subj is not None and subj.label == "part":
             return None  # "tổng số 28 đảng bộ cơ sở": a structure count
         count = total = None
@@ -275,7 +278,16 @@ class Resolver:
             covers=cat.covers if cat is not None else None, start=start, end=end, rules=rules,
             percent_decimals=_decimals(self.text[pct.start:pct.end]) if pct is not None else 2,
             after_nesting=self._nesting_parent(first), symbols=(first, match.end()),
+            paragraph=self.m.sentences[self.m.sentence_of[first]].paragraph,
         )
+
+    def _counts_units_by_threshold(self, match: regex.Match, subj: Token) -> bool:
+        """"6/15 đảng bộ có tỷ lệ đảng viên hoàn thành tốt nhiệm vụ trở lên trên 93%": the count is of
+        organisations, the category and percent of members — units meeting a threshold, not a rating."""
+        if "val" not in match.re.groupindex or len(match.starts("val")) != 1 or subj.code not in _KINDS["TCCSD"]:
+            return False
+        inside = self.tokens[match.start():match.end()]
+        return any(t.sym == "S" and t.code in _KINDS["DANG_VIEN"] for t in inside)
 
     def _nesting_parent(self, first: int) -> Draft | None:
         """The figure just before the nearest "trong đó" that precedes ``first`` in its paragraph."""
