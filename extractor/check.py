@@ -94,12 +94,18 @@ class Group:
         self.drafts = drafts
         self.subject = drafts[0].subject
         self.year = drafts[0].year
+        # The counts the text states, by category (counts derived later never enter).
+        self._stated: dict[str, list[Draft]] = defaultdict(list)
+        for d in drafts:
+            if d.count is not None and "count" not in d.derived:
+                self._stated[d.category].append(d)
 
     def stated(self, category: str) -> Draft | None:
-        return next(iter(self.all_stated(category)), None)
+        found = self._stated.get(category)
+        return found[0] if found else None
 
     def all_stated(self, category: str) -> list[Draft]:
-        return [d for d in self.drafts if d.category == category and d.count is not None and "count" not in d.derived]
+        return self._stated.get(category, [])
 
     def levels(self) -> tuple[str, ...]:
         if self.subject in ORGANISATIONS and self.year is not None and self.year < 2018:

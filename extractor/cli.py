@@ -11,10 +11,11 @@ from . import batch, review
 from . import evaluate as ev
 from .errors import InputError
 from .export import ExportError, export
-from .load import DEFAULT_MAX_BYTES, SUFFIXES
+from .load import DEFAULT_MAX_BYTES, SUFFIXES, load
 from .models import Document, json_schema
+from .normalise import normalise
 from .patterns import PatternError
-from .pipeline import VERSION, extract_file
+from .pipeline import VERSION, extract, extract_file
 
 def cmd_extract(args: argparse.Namespace) -> int:
     try:
@@ -35,7 +36,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 1 if summary.failed else 0
 
 
-def _predictions(gold_docs: list[tuple[Path, dict]], pred_dir: Path | None, root: Path) -> dict[str, list[dict]]:
+def _predictions(gold_docs: list[tuple[Path, dict]], pred_dir: Path | None, root: Path,
+                 strip_diacritics: bool = False) -> dict[str, list[dict]]:
     preds: dict[str, list[dict]] = {}
     for path, gold in gold_docs:
         doc_id = gold.get("doc_id") or path.stem
@@ -48,12 +50,16 @@ def _predictions(gold_docs: list[tuple[Path, dict]], pred_dir: Path | None, root
             source = gold.get("source")
             if not source:
                 raise ev.GoldError(f"{path}: gold has no 'source' to extract from; pass --pred")
-            doc = extract_file(root / source)
+            if strip_diacritics:  # the same article typed without diacritics
+                doc = extract(normalise(load(root / source).text).plain, doc_id)
+            else:
+                doc = extract_file(root / source)
             preds[doc_id] = [f.model_dump(mode="json") for f in doc.figures]
     return preds
 
 
-def run_evaluation(gold_dir: Path, pred_dir: Path | None = None, root: Path | None = None) -> ev.Report:
+def run_evaluation(gold_dir: Path, pred_dir: Path | None = None, root: Path | None = None,
+                   strip_diacritics: bool = False) -> ev.Report:
     root = root or gold_dir.resolve().parent
     while not (root / "corpus").is_dir() and root.parent != root:
         root = root.parent
@@ -61,7 +67,7 @@ def run_evaluation(gold_dir: Path, pred_dir: Path | None = None, root: Path | No
     if not files:
         raise ev.GoldError(f"{gold_dir}: no gold files (*.json)")
     gold_docs = [(p, ev.load_gold(p)) for p in files]
-    preds = _predictions(gold_docs, pred_dir, root)
+    preds = _predictions(gold_docs, pred_dir, root, strip_diacritics)
     report = ev.Report()
     for path, gold in gold_docs:
         doc_id = gold.get("doc_id") or path.stem
@@ -97,7 +103,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     results = {}
     for name, directory in suites:
         pred = Path(args.pred) / directory.relative_to(gold_dir) if args.pred else None
-        report = run_evaluation(directory, pred)
+        report = run_evaluation(directory, pred, strip_diacritics=args.strip_diacritics)
         results[name] = report
         if args.json:
             continue
@@ -267,6 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gold", default="gold", help="gold folder (default: gold)")
     p.add_argument("--pred", help="folder of predicted <doc_id>.json (default: run the extractor)")
     p.add_argument("--gate", help="JSON file of minimum scores per suite, e.g. gold/gate.json")
+    p.add_argument("--strip-diacritics", action="store_true",
+                   help="extract from each source with its diacritics removed (text typed without them)")
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
     p.add_argument("-v", "--verbose", action="store_true", help="also print per-document and per-category tables")
     p.add_argument("--show-errors", action="store_true", help="list every missed and spurious figure")

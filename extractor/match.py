@@ -6,6 +6,7 @@ for the alphabet). The resolve stage runs the shape grammar over the symbols.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,6 +128,8 @@ def _starts_stop_phrase(text: str, plain: str, pos: int, patterns: Patterns) -> 
     stops = patterns.unit_stop_words
     if text[pos:pos + 40] == plain[pos:pos + 40]:
         words, stops = [fold(w) for w in words], patterns.unit_stop_words_folded
+        if (" ".join(words) + " ").startswith(patterns.unit_lowercase_starts):
+            return False  # "co quan" is "cơ quan" in a name, not the verb "có"
     return any(" ".join(words[:k]) in stops for k in range(1, len(words) + 1))
 
 
@@ -153,10 +156,18 @@ def find_units(norm: Normalised, patterns: Patterns) -> list[UnitMention]:
     return found
 
 
+def _outreached(unit: UnitMention, lexemes: list, starts: list[int]) -> bool:
+    """A phrase overlaps the unit and ends after it."""
+    i = bisect.bisect_left(starts, unit.end) - 1
+    while i >= 0 and lexemes[i][1] > unit.start:
+        if lexemes[i][1] > unit.end:
+            return True
+        i -= 1
+    return False
+
+
 def _drop_overlapping(spans: list[tuple[int, int]], items: list, key) -> list:
     """Items whose span overlaps none of the (sorted, disjoint) ``spans``."""
-    import bisect
-
     starts = [s for s, _ in spans]
     kept = []
     for item in items:
@@ -290,7 +301,11 @@ def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Pattern
     folded, text = norm.folded, norm.text
     warnings: list = []
     numbers = find_numbers(folded, patterns, warnings)
-    units = find_units(norm, patterns)
+    try:
+        units = find_units(norm, patterns)
+    except TimeoutError:
+        warnings.append(("regex_timeout", "the unit pattern timed out; units of this document were skipped"))
+        units = []
     number_spans = [(n.start, n.end) for n in numbers]
     lexemes = _drop_overlapping(number_spans, find_lexemes(folded, patterns), key=lambda x: (x[0], x[1]))
     # Phrases win over number words: "đủ tư cách" is not the number four.
@@ -300,15 +315,15 @@ def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Pattern
     tokens = [Token(_NUMBER_SYMBOL[n.kind], n.start, n.end, value=n.value, rule=n.rule) for n in numbers]
     tokens.extend(words)
     # A unit shows in the symbols unless a longer phrase covers it ("đảng bộ huyện và tương đương").
-    shown_units = [u for u in units if u.explicit and not any(
-        s < u.end and u.start < e and e > u.end for s, e, _ in lexemes)]
+    lexeme_starts = [start for start, _, _ in lexemes]
+    shown_units = [u for u in units if u.explicit and not _outreached(u, lexemes, lexeme_starts)]
     unit_spans = [(u.start, u.end) for u in shown_units]
     for start, end, payload in _drop_overlapping(unit_spans, lexemes, key=lambda x: (x[0], x[1])):
         token = _lexeme_token(start, end, payload, text)
         if token is not None:
             tokens.append(token)
-    tokens.extend(Token("U", u.start, u.end, value=u) for u in shown_units
-                  if not any(t.start < u.end and u.start < t.end for t in tokens if t.sym in "NFPDYR"))
+    tokens.extend(Token("U", u.start, u.end, value=u)
+                  for u in _drop_overlapping(number_spans, shown_units, key=lambda u: (u.start, u.end)))
     tokens.sort(key=lambda t: t.start)
     tokens = _attach_small_words(tokens, folded)
     tokens = _drop_verb_categories(tokens, folded, patterns.glue)

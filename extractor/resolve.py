@@ -13,6 +13,7 @@ Context rules, in order:
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 import regex
@@ -22,7 +23,8 @@ from .patterns import REGEX_TIMEOUT, Patterns, ShapeEntry
 
 _CLAUSE_BREAK = frozenset(";|¶")
 _DECIMALS = regex.compile(r"[.,](\d+)")
-_OPENER_REACH = 12  # characters: "Tại Đảng bộ xã A, …", "Riêng Đảng bộ xã A …" still open the sentence
+_OPENER_REACH = 12
+_OPENER_SENTENCES = 30  # how many earlier sentences of the paragraph a sub-unit may reach  # characters: "Tại Đảng bộ xã A, …", "Riêng Đảng bộ xã A …" still open the sentence
 _SENTENCE_BREAK = frozenset("|¶")
 # "Đảng bộ có 69 tổ chức cơ sở đảng", "Đối với 68 cán bộ lãnh đạo, quản lý, …", "Trong 15 đảng bộ, …"
 # (the last two opening a sentence).
@@ -30,6 +32,64 @@ _POPULATION_WORD = regex.compile(r"\b(?:co|hien co|gom|la)\s*$|^\W*(?:doi voi|tr
 # A counting word names a kind, not a subject: which one comes from the passage.
 _KINDS = {"DANG_VIEN": frozenset({"DANG_VIEN", "CAN_BO"}),
           "TCCSD": frozenset({"TCCSD", "CHI_BO", "TAP_THE", "DANG_BO_CAP_TREN"})}
+
+
+# How far back or ahead a context rule looks, in symbols. Real sentences are far shorter; the bound
+# keeps a pathological input (one "sentence" of 100 000 mentions) linear.
+MAX_SCAN = 200
+
+
+class Layout:
+    """Positions in the symbol string, precomputed once so that context look-ups cost O(1)."""
+
+    def __init__(self, symbols: str):
+        n = len(symbols)
+        self.sentence_lo, self.sentence_hi = _bounds(symbols, _SENTENCE_BREAK)
+        self.clause_lo, self.clause_hi = _bounds(symbols, _CLAUSE_BREAK)
+        self.opened = _prefix_count(symbols, "(")
+        self.closed = _prefix_count(symbols, ")")
+        self.averages = _prefix_count(symbols, "A")
+        self.last_subject = _previous(symbols, "S")  # index of the last S strictly before k, or -1
+        self.last_year = _previous(symbols, "Y")
+        self.last_range = _previous(symbols, "R")
+        self.next_range = [n] * (n + 1)
+        for k in range(n - 1, -1, -1):
+            self.next_range[k] = k if symbols[k] == "R" else self.next_range[k + 1]
+
+
+def _bounds(symbols: str, breaks: frozenset[str]) -> tuple[list[int], list[int]]:
+    """For each index: the first index after the previous break, and the index of the next break."""
+    n = len(symbols)
+    lo, hi = [0] * (n + 1), [n] * (n + 1)
+    start = 0
+    for k, sym in enumerate(symbols):
+        lo[k] = start
+        if sym in breaks:
+            start = k + 1
+    lo[n] = start
+    end = n
+    for k in range(n - 1, -1, -1):
+        if symbols[k] in breaks:
+            end = k
+        hi[k] = end
+    return lo, hi
+
+
+def _prefix_count(symbols: str, wanted: str) -> list[int]:
+    counts = [0] * (len(symbols) + 1)
+    for k, sym in enumerate(symbols):
+        counts[k + 1] = counts[k] + (sym == wanted)
+    return counts
+
+
+def _previous(symbols: str, wanted: str) -> list[int]:
+    last, out = -1, [-1] * (len(symbols) + 1)
+    for k, sym in enumerate(symbols):
+        out[k] = last
+        if sym == wanted:
+            last = k
+    out[len(symbols)] = last
+    return out
 
 
 @dataclass
@@ -82,6 +142,8 @@ class Resolver:
         self.population_at: set[int] = set()  # sentence indexes where a population figure was taken
         self.last_match_end: int | None = None
         self.named_units: list[UnitMention] = [u for u in mentions.units if u.name]
+        self.unit_starts = [u.start for u in mentions.units]
+        self.layout = Layout(self.symbols)
 
     # --- grammar -----------------------------------------------------------------------------
     def run(self) -> list[Draft]:
@@ -145,8 +207,9 @@ class Resolver:
         return True
 
     def _category_before(self, index: int) -> int | None:
-        lo, _ = self._sentence(index)
-        return next((k for k in range(index - 1, lo - 1, -1) if self.symbols[k] == "C"), None)
+        lo = max(self.layout.sentence_lo[index], index - MAX_SCAN)
+        k = self.symbols.rfind("C", lo, index)
+        return k if k != -1 else None
 
     def _continues_list(self, index: int) -> bool:
         """The previous figure is in this sentence and nothing but names and punctuation lies between."""
@@ -154,10 +217,12 @@ class Resolver:
             return False
         if self.m.sentence_of[self.last_match_end - 1] != self.m.sentence_of[index]:
             return False
+        if index - self.last_match_end > MAX_SCAN:
+            return False
         return not any(ch in "CNFPXDT" for ch in self.symbols[self.last_match_end:index])
 
     def _nesting_before(self, index: int) -> bool:
-        for k in range(index - 1, -1, -1):
+        for k in range(index - 1, max(-1, index - 1 - MAX_SCAN), -1):
             sym = self.symbols[k]
             if sym == "T":
                 return True
@@ -168,14 +233,16 @@ class Resolver:
     def _population_word_before(self, index: int) -> bool:
         """'… có 69 tổ chức cơ sở đảng', 'Đối với 68 cán bộ …', or the next item after a population
         figure of the same sentence ('…, 584 chi bộ trực thuộc với 6.185 đảng viên')."""
-        lo, _ = self._sentence(index)
-        prev = next((k for k in range(index - 1, lo - 1, -1) if self.symbols[k] not in "();:,&w"), None)
+        lo = self.layout.sentence_lo[index]
+        prev = next((k for k in range(index - 1, max(lo, index - MAX_SCAN) - 1, -1)
+                     if self.symbols[k] not in "();:,&w"), None)
         gap_start = self.tokens[prev].end if prev is not None else self.m.sentences[self.m.sentence_of[index]].start
         if _POPULATION_WORD.search(self.folded[gap_start:self.tokens[index].start]):
             return True
         if self.m.sentence_of[index] not in self.population_at or prev is None:
             return False
-        inside_parentheses = self.symbols[lo:index].count("(") > self.symbols[lo:index].count(")")
+        layout = self.layout
+        inside_parentheses = layout.opened[index] - layout.opened[lo] > layout.closed[index] - layout.closed[lo]
         return not inside_parentheses and all(ch in ",&()" for ch in self.symbols[prev + 1:index])
 
     # --- building figures -------------------------------------------------------------------
@@ -199,8 +266,8 @@ class Resolver:
             header = self.tokens[k]
             at = self.tokens[match.start()].start
             cat = Token("C", at, at, code=header.code, label=header.label, covers=header.covers)
-            subj = next((self.tokens[j] for j in range(k - 1, self._sentence(k)[0] - 1, -1)
-                         if self.symbols[j] == "S"), subj)
+            j = self.layout.last_subject[k]
+            subj = self.tokens[j] if j >= self.layout.sentence_lo[k] else subj
         label_span = None
         if "label" in match.re.groupindex and match.start("label") != -1:
             first, last = self.tokens[match.start("label")], self.tokens[match.end("label") - 1]
@@ -291,7 +358,7 @@ class Resolver:
 
     def _nesting_parent(self, first: int) -> Draft | None:
         """The figure just before the nearest "trong đó" that precedes ``first`` in its paragraph."""
-        for k in range(first - 1, -1, -1):
+        for k in range(first - 1, max(-1, first - 1 - MAX_SCAN), -1):
             sym = self.symbols[k]
             if sym == "¶":
                 return None
@@ -300,21 +367,12 @@ class Resolver:
         return None
 
     # --- context ----------------------------------------------------------------------------
-    def _around(self, first: int, last: int, breaks: frozenset[str]) -> tuple[int, int]:
-        """Symbol range [lo, hi) around [first, last) up to the nearest break symbols."""
-        lo = first
-        while lo > 0 and self.symbols[lo - 1] not in breaks:
-            lo -= 1
-        hi = last
-        while hi < len(self.symbols) and self.symbols[hi] not in breaks:
-            hi += 1
-        return lo, hi
-
     def _clause(self, first: int, last: int) -> tuple[int, int]:
-        return self._around(first, last, _CLAUSE_BREAK)
+        """Symbol range [lo, hi) of the clause around [first, last)."""
+        return self.layout.clause_lo[first], self.layout.clause_hi[last]
 
     def _sentence(self, first: int) -> tuple[int, int]:
-        return self._around(first, first, _SENTENCE_BREAK)
+        return self.layout.sentence_lo[first], self.layout.sentence_hi[first]
 
     def _distractor_in_clause(self, first: int, last: int) -> bool:
         """A distractor word before the figure in its clause, or inside it, rules it out; one after it
@@ -327,13 +385,13 @@ class Resolver:
                 return True
         s_lo, _ = self._sentence(first)
         lo, hi = self._clause(first, last)
-        for k in self._top_level_before(first, s_lo):
+        for k in self._top_level_before(first, max(s_lo, first - MAX_SCAN)):
             if self.symbols[k] == "X" and (k >= lo or self.tokens[k].value == "rest_of_sentence"):
                 return True
         if self.symbols[last - 1] == "D":  # what follows a change is its reason ("giảm 02 … do sáp nhập")
             return False
         depth = 0
-        for k in range(last, hi):
+        for k in range(last, min(hi, last + MAX_SCAN)):
             sym = self.symbols[k]
             if sym == "(":
                 depth += 1
@@ -354,13 +412,13 @@ class Resolver:
         if subj is not None:
             return self._subject_of_kind(first, _KINDS[subj.code], previous) or subj.code
         lo, _ = self._sentence(first)
-        header = self._subject_outside_parentheses(lo, first)
+        header = self._subject_outside_parentheses(max(lo, first - MAX_SCAN), first)
         if header is not None:
             return header.code
         if previous:
             return previous
-        earlier = [t for t in self.tokens[:first] if t.sym == "S"]
-        return earlier[-1].code if earlier else "TCCSD"
+        earlier = self.layout.last_subject[first]
+        return self.tokens[earlier].code if earlier >= 0 else "TCCSD"
 
     def _subject_outside_parentheses(self, lo: int, first: int) -> Token | None:
         """The nearest subject noun before ``first`` that is not inside a parenthetical breakdown."""
@@ -380,7 +438,7 @@ class Resolver:
 
     def _subject_of_kind(self, first: int, kind: frozenset[str], previous: str | None) -> str | None:
         """The latest subject of this kind named earlier in the paragraph, else the previous figure's."""
-        for k in range(first - 1, -1, -1):
+        for k in range(first - 1, max(-1, first - 1 - MAX_SCAN), -1):
             tok = self.tokens[k]
             if tok.sym == "¶":
                 break
@@ -389,19 +447,20 @@ class Resolver:
         return previous if previous in kind else None
 
     def _year(self, first: int, last: int) -> tuple[int | None, tuple[int, int] | None]:
+        layout = self.layout
         lo, hi = self._sentence(first)
         c_lo, c_hi = self._clause(first, last)
-        if "A" in self.symbols[c_lo:c_hi] or "R" in self.symbols[first:last]:
-            ranges = [t for t in self.tokens[lo:hi] if t.sym == "R"]
-            if ranges:
-                nearest = min(ranges, key=lambda t: abs(self.tokens.index(t) - first))
-                return None, nearest.value
-        inside = [t for t in self.tokens[first:last] if t.sym == "Y"]
-        if inside:
-            return inside[0].value, None
-        before = [t for t in self.tokens[lo:first] if t.sym == "Y"]
-        if before:
-            return before[-1].value, None
+        if layout.averages[c_hi] > layout.averages[c_lo] or self.symbols.find("R", first, last) != -1:
+            before, after = layout.last_range[first], layout.next_range[first]
+            candidates = [k for k in (before, after) if lo <= k < hi]
+            if candidates:
+                return None, self.tokens[min(candidates, key=lambda k: abs(k - first))].value
+        inside = self.symbols.find("Y", first, last)
+        if inside != -1:
+            return self.tokens[inside].value, None
+        before = layout.last_year[first]
+        if before >= lo:
+            return self.tokens[before].value, None
         k = last
         while k < hi and self.symbols[k] in "w),":
             k += 1
@@ -415,9 +474,9 @@ class Resolver:
         reporting unit."""
         sentence = self.m.sentences[self.m.sentence_of[first]]
         end = self.tokens[last - 1].end
-        in_sentence = [u for u in self.m.units if sentence.start <= u.start < end]
-        if in_sentence:
-            return self.resolve_unit(in_sentence[-1])
+        k = bisect.bisect_left(self.unit_starts, end) - 1
+        if k >= 0 and self.m.units[k].start >= sentence.start:
+            return self.resolve_unit(self.m.units[k])
         opener = self._paragraph_opener(self.m.sentence_of[first])
         return self.resolve_unit(opener) if opener is not None else self.context.reporting_unit
 
@@ -425,13 +484,14 @@ class Resolver:
         """A named unit that opens an earlier sentence of the same paragraph."""
         sentences = self.m.sentences
         paragraph = sentences[s_index].paragraph
-        for k in range(s_index - 1, -1, -1):
+        for k in range(s_index - 1, max(-1, s_index - 1 - _OPENER_SENTENCES), -1):
             if sentences[k].paragraph != paragraph:
                 break
-            opener = next((u for u in self.m.units if u.name and sentences[k].start <= u.start
-                           <= sentences[k].start + _OPENER_REACH), None)
-            if opener is not None:
-                return opener
+            i = bisect.bisect_left(self.unit_starts, sentences[k].start)
+            if i < len(self.m.units):
+                unit = self.m.units[i]
+                if unit.name and unit.start <= sentences[k].start + _OPENER_REACH:
+                    return unit
         return None
 
     def resolve_unit(self, mention: UnitMention) -> str | None:
