@@ -17,6 +17,7 @@ A stated value is never changed.
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
@@ -96,6 +97,7 @@ class Group:
         self.year = drafts[0].year
         # The counts the text states, by category (counts derived later never enter).
         self._stated: dict[str, list[Draft]] = defaultdict(list)
+        self._starts: dict[str, list[int]] = {}
         for d in drafts:
             if d.count is not None and "count" not in d.derived:
                 self._stated[d.category].append(d)
@@ -106,6 +108,16 @@ class Group:
 
     def all_stated(self, category: str) -> list[Draft]:
         return self._stated.get(category, [])
+
+    def nearest_stated(self, category: str, draft: Draft) -> list[Draft]:
+        """The stated figures of a category closest to ``draft`` (the last before it and the first
+        after it): a long document may state a category many times, and only neighbours are bases."""
+        figures = self._stated.get(category, [])
+        if len(figures) <= 2:
+            return figures
+        starts = self._starts.setdefault(category, [f.start for f in figures])
+        k = bisect.bisect_left(starts, draft.start)
+        return figures[max(0, k - 1):k + 1]
 
     def levels(self) -> tuple[str, ...]:
         if self.subject in ORGANISATIONS and self.year is not None and self.year < 2018:
@@ -178,23 +190,23 @@ class Checker:
         sums the other figures imply."""
         found: list[tuple[str, int, str]] = []
         if draft.total is not None:
-            rated = [f for f in group.all_stated("DA_DANH_GIA") if f is not draft and f.count == draft.total]
+            rated = [f for f in group.nearest_stated("DA_DANH_GIA", draft) if f is not draft and f.count == draft.total]
             found.append(("DA_DANH_GIA" if rated else "TONG_SO", draft.total, "stated total"))
         parent = self._parent(draft)
         if parent is not None and parent.count and parent.category not in ("DA_DANH_GIA", "TONG_SO"):
             found.append((parent.category, parent.count, "parent"))
         natural = ("TONG_SO",) if draft.category in COVERAGE else ("DA_DANH_GIA", "TONG_SO")
         for code in natural:
-            found.extend((code, f.count, "stated") for f in group.all_stated(code) if f is not draft)
+            found.extend((code, f.count, "stated") for f in group.nearest_stated(code, draft) if f is not draft)
         if draft.category == "HTXSNV":
-            found.extend(("HTTNV", f.count, "stated") for f in group.all_stated("HTTNV"))
+            found.extend(("HTTNV", f.count, "stated") for f in group.nearest_stated("HTTNV", draft))
         rated = self._rated_from_levels(group, htxsnv_in_httnv)
         if rated is not None and draft.category not in COVERAGE and draft.category != "TONG_SO":
             found.append(("DA_DANH_GIA", rated, "sum of the levels"))
         total = self._total_from_coverage(group)
         if total is not None and draft.category in COVERAGE:
             found.append(("TONG_SO", total, "rated + not rated + exempt"))
-        return found
+        return [c for c in found if c[1] > 0]  # nothing is a share of zero
 
     def _rated_from_levels(self, group: Group, htxsnv_in_httnv: bool | None) -> int | None:
         levels = [c for c in group.levels() if not (c == "HTXSNV" and htxsnv_in_httnv)]

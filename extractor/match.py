@@ -25,6 +25,7 @@ _RATING = {"TSVM", "TSVM_TIEU_BIEU", "HTXSNV", "HTTNV", "HTNV", "HTNV_HAN_CHE", 
 _GAP_ITEM = regex.compile(r"[();:,=]|\b(?:va|hoac)\b|[^\s();:,=]+")
 _WORD_CHARS = regex.compile(r"[a-z0-9]+")
 _PUNCTUATION = regex.compile(r"[.;:,()\n]")
+_GAP_CACHE_SIZE = 50_000  # the gaps between mentions repeat: " ", ", ", " (chiếm ", …
 
 # "so với tổng số …", "trên tổng số …", "% tổng số …", "/tổng số": the base a percent is a share of.
 _BASE = regex.compile(r"\s{0,3}\(?\s?(?:(?:(?:so\s)?voi|so|tren|/)\s?(?:tong\s)?so|tong\s(?:so|cong))\b")
@@ -279,7 +280,16 @@ def _base_tokens(tokens: list[Token], folded: str, sentence_end_at: dict[int, in
     return out
 
 
-def _gap_symbols(gap: str, glue: frozenset[str]) -> str:
+def _gap_symbols(gap: str, glue: frozenset[str], cache: dict[str, str]) -> str:
+    known = cache.get(gap)
+    if known is None:
+        known = _gap_symbols_uncached(gap, glue)
+        if len(cache) < _GAP_CACHE_SIZE:
+            cache[gap] = known
+    return known
+
+
+def _gap_symbols_uncached(gap: str, glue: frozenset[str]) -> str:
     symbols = []
     for item in _GAP_ITEM.findall(gap):
         if item == "co" and symbols and symbols[-1] == ",":
@@ -350,7 +360,7 @@ def _lay_out(tokens: list[Token], sentences: list[Sentence], folded: str, patter
         cursor = sentence.start
         while t < len(tokens) and tokens[t].end <= sentence.end:
             tok = tokens[t]
-            for sym in _gap_symbols(folded[cursor:tok.start], patterns.glue):
+            for sym in _gap_symbols(folded[cursor:tok.start], patterns.glue, patterns.gap_cache):
                 laid.append(Token(sym, cursor, tok.start))
                 sentence_of.append(s_index)
             laid.append(tok)

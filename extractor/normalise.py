@@ -18,6 +18,7 @@ import bisect
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
 import regex
 
 # Spaces that are not " " (NBSP, narrow NBSP, en/em spaces, ideographic space, zero-width space is
@@ -42,6 +43,7 @@ _OLD_TONE_PAIRS = {("o", "a"), ("o", "e"), ("u", "y")}
 # What changes length: CR LF, a lone CR, a base letter followed by combining marks (NFD input),
 # and zero-width characters, which are dropped.
 _LENGTH_CHANGING = regex.compile(r"\r\n?|\P{M}\p{M}+|[\u200B\u200C\u200D\u2060\uFEFF]")
+_MAY_CHANGE_LENGTH = regex.compile(r"[\r\p{M}\u200B\u200C\u200D\u2060\uFEFF]")  # a fast first look
 
 
 def _fold_table(lower: bool) -> dict[int, str]:
@@ -59,6 +61,29 @@ def _fold_table(lower: bool) -> dict[int, str]:
 
 _FOLD = _fold_table(lower=True)
 _PLAIN = _fold_table(lower=False)
+
+
+class _CodeMap:
+    """A one-character-to-one-character map applied to a whole text at once (NumPy lookup table);
+    str.translate does the same per character, three to four times slower on long texts."""
+
+    SIZE = 0x10000
+
+    def __init__(self, table: dict[int, str]):
+        self.array = np.arange(self.SIZE, dtype=np.uint32)
+        for code, replacement in table.items():
+            self.array[code] = ord(replacement)
+
+    def __call__(self, text: str) -> str:
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        inside = codes < self.SIZE
+        mapped = np.where(inside, self.array[np.where(inside, codes, 0)], codes)
+        return mapped.astype(np.uint32).tobytes().decode("utf-32-le")
+
+
+_MAP_SPACES = _CodeMap(_CHAR_MAP)
+_MAP_FOLD = _CodeMap(_FOLD)
+_MAP_PLAIN = _CodeMap(_PLAIN)
 
 
 def fold(text: str) -> str:
@@ -97,7 +122,7 @@ class Normalised:
 def normalise(original: str) -> Normalised:
     starts: list[int] = []
     deltas: list[int] = []
-    if _LENGTH_CHANGING.search(original) is None:
+    if _MAY_CHANGE_LENGTH.search(original) is None:
         nfc = original
     else:
         pieces: list[str] = []
@@ -125,5 +150,5 @@ def normalise(original: str) -> Normalised:
             last = m.end()
         pieces.append(original[last:])
         nfc = "".join(pieces)
-    text = _OLD_TONE.sub(_retone, nfc.translate(_CHAR_MAP))
-    return Normalised(original, text, text.translate(_FOLD), text.translate(_PLAIN), tuple(starts), tuple(deltas))
+    text = _OLD_TONE.sub(_retone, _MAP_SPACES(nfc))
+    return Normalised(original, text, _MAP_FOLD(text), _MAP_PLAIN(text), tuple(starts), tuple(deltas))

@@ -14,9 +14,10 @@ import regex
 
 from .patterns import REGEX_TIMEOUT, Patterns
 
-_WORDS_BEFORE = regex.compile(r"([a-z]+)?[\s:,.]*([a-z]+)[\s:.(]*$")
 _WORD_AFTER = regex.compile(r"\s*([a-z]+(?:\s[a-z]+)?)")
 _BARE_YEAR = regex.compile(r"(?:19[5-9]\d|20\d\d)")
+_DIGITS = regex.compile(r"\d+")
+WINDOW_BEFORE, WINDOW_AFTER = 48, 64
 
 
 @dataclass(slots=True)
@@ -44,12 +45,22 @@ def parse_decimal(raw: str) -> float:
     return float(raw.replace(".", ""))
 
 
+def _trailing_word(text: str) -> str:
+    end = len(text)
+    start = end
+    while start > 0 and "a" <= text[start - 1] <= "z":
+        start -= 1
+    return text[start:end]
+
+
 def _is_reference(folded: str, start: int, patterns: Patterns) -> bool:
-    """The number at ``start`` follows a reference word: 'Chỉ thị 05', 'khóa XII', 'Lượt xem: 14234'."""
-    m = _WORDS_BEFORE.search(folded, max(0, start - 30), start)
-    if not m:
+    """The number at ``start`` follows a reference word: 'Chỉ thị 05', 'khóa XII', 'Lượt xem: 14234'
+    (only spaces, ':', '.' or '(' between them)."""
+    before = folded[max(0, start - 30):start].rstrip(" \t\n:.(")
+    last = _trailing_word(before)
+    if not last:
         return False
-    prev, last = m.group(1), m.group(2)
+    prev = _trailing_word(before[:-len(last)].rstrip(" \t\n:,.")) or None
     if last == "so" and prev in ("tong", "trong"):  # "tổng số 75", "trong số 229": a count follows
         return False
     return last in patterns.reference_words or (prev is not None and f"{prev} {last}" in patterns.reference_words)
@@ -63,11 +74,28 @@ def _unit_after(folded: str, end: int, unit_after: frozenset[str]) -> bool:
     return words.split(" ")[0] in unit_after or words in unit_after
 
 
+def digit_windows(folded: str) -> list[tuple[int, int]]:
+    """The stretches of text around digits, merged where they touch. Every number shape holds a digit
+    and starts at most WINDOW_BEFORE characters before its first one ("so với cùng kỳ năm 2011") and
+    ends at most WINDOW_AFTER after its last ("5 điểm phần trăm"), so numbers are looked for there only."""
+    windows: list[tuple[int, int]] = []
+    n = len(folded)
+    for m in _DIGITS.finditer(folded):
+        start, end = max(0, m.start() - WINDOW_BEFORE), min(n, m.end() + WINDOW_AFTER)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
+        else:
+            windows.append((start, end))
+    return windows
+
+
 def find_numbers(folded: str, patterns: Patterns, warnings: list) -> list[NumberMention]:
     """Every number-shaped mention of the folded text, classified and parsed."""
     found: list[NumberMention] = []
+    matches = []
     try:
-        matches = list(patterns.number_regex.finditer(folded, timeout=REGEX_TIMEOUT))
+        for start, end in digit_windows(folded):
+            matches.extend(patterns.number_regex.finditer(folded, start, end, timeout=REGEX_TIMEOUT))
     except TimeoutError:
         warnings.append(("regex_timeout", "number patterns timed out; numbers of this document were skipped"))
         return found

@@ -20,6 +20,7 @@ from .models import Category, Qualifier, Subject
 from .normalise import fold
 
 REGEX_TIMEOUT = 2.0  # seconds; a pattern that runs longer on one input is abandoned with a warning
+_NAMED_GROUP = regex.compile(r"\(\?P<\w+>")
 
 
 class PatternError(ValueError):
@@ -272,8 +273,12 @@ class Patterns:
         )
         self.number_entry = {self._group(e): e for e in self.numbers}
         self.shapes = self._compile_shapes()
+        # Where any shape starts: one scan finds the leftmost position for all of them.
+        self.any_shape = regex.compile("|".join(
+            f"(?:{_NAMED_GROUP.sub('(?:', rx.pattern)})" for _, rx in self.shapes))
         self.glue = frozenset(fold(w) for w in self.words.glue)
         self.number_words = _number_words(self.words)
+        self.gap_cache: dict[str, str] = {}  # the symbols of a gap between mentions, by its text
         self.reference_words = frozenset(fold(w) for w in self.words.reference_before)
         self.unit_after = frozenset(fold(w) for w in self.words.unit_after)
         self.unit_stop_words = frozenset(w.lower() for w in self.units.stop_words)

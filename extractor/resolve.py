@@ -141,30 +141,42 @@ class Resolver:
         self.drafts: list[Draft] = []
         self.population_at: set[int] = set()  # sentence indexes where a population figure was taken
         self.last_match_end: int | None = None
-        self.named_units: list[UnitMention] = [u for u in mentions.units if u.name]
+        # Named units by level, with their start offsets, for "the last xã named before".
+        self.named_by_level: dict[str | None, tuple[list[UnitMention], list[int]]] = {}
+        for unit in mentions.units:
+            if unit.name:
+                named, starts = self.named_by_level.setdefault(unit.level, ([], []))
+                named.append(unit)
+                starts.append(unit.start)
         self.unit_starts = [u.start for u in mentions.units]
         self.layout = Layout(self.symbols)
 
     # --- grammar -----------------------------------------------------------------------------
     def run(self) -> list[Draft]:
+        """At the leftmost position where any shape matches, try the shapes in their listed order;
+        take the first whose requirements hold and that yields a figure, then go on after it."""
         shapes = self.patterns.shapes
-        pending = [self._search(rx, 0) for _, rx in shapes]
+        anywhere = self.patterns.any_shape
+        pos = 0
         while True:
-            live = [(m.start(), i) for i, m in enumerate(pending) if m is not None]
-            if not live:
+            try:
+                found = anywhere.search(self.symbols, pos, timeout=REGEX_TIMEOUT)
+            except TimeoutError:
+                self.m.warnings.append(("regex_timeout", "the shape patterns timed out; the rest was skipped"))
                 break
-            _, i = min(live)
-            entry, rx = shapes[i]
-            match = pending[i]
-            drafts = self._build(entry, match) if self._requirements_hold(entry, match) else None
-            if not drafts:
-                pending[i] = self._search(rx, match.start() + 1)
-                continue
-            self.drafts.extend(d for d in drafts if d is not None)
-            end = match.end()
-            self.last_match_end = end
-            pending = [self._search(shapes[j][1], end) if p is not None and p.start() < end else p
-                       for j, p in enumerate(pending)]
+            if found is None:
+                break
+            at = found.start()
+            pos = at + 1
+            for entry, rx in shapes:
+                match = rx.match(self.symbols, at)
+                if match is None or not self._requirements_hold(entry, match):
+                    continue
+                drafts = self._build(entry, match)
+                if drafts:  # a figure, or one ruled out (a distractor's): either way the match is used
+                    self.drafts.extend(d for d in drafts if d is not None)
+                    pos = self.last_match_end = match.end()
+                    break
         self.drafts.sort(key=lambda d: (d.start, d.end))
         self._complete_elliptical_changes()
         return self.drafts
@@ -182,13 +194,6 @@ class Resolver:
             if d.change["since"] is None and since is not None:
                 d.change = {**d.change, "since": since}
             since = d.change["since"] or since
-
-    def _search(self, rx: regex.Pattern, pos: int):
-        try:
-            return rx.search(self.symbols, pos, timeout=REGEX_TIMEOUT)
-        except TimeoutError:
-            self.m.warnings.append(("regex_timeout", "a shape pattern timed out; the rest of the document was skipped"))
-            return None
 
     def _requirements_hold(self, entry: ShapeEntry, match: regex.Match) -> bool:
         for need in entry.requires:
@@ -501,9 +506,10 @@ class Resolver:
             return self.text[mention.start:mention.end]
         if mention.level is None:
             return self.context.reporting_unit
-        same_level = [u for u in self.named_units if u.start < mention.start and u.level == mention.level]
-        if same_level:
-            return self.text[same_level[-1].start:same_level[-1].end]
+        named, starts = self.named_by_level.get(mention.level, ([], []))
+        k = bisect.bisect_left(starts, mention.start) - 1
+        if k >= 0:
+            return self.text[named[k].start:named[k].end]
         return self.context.reporting_unit
 
 

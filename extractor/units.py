@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import regex
 from rapidfuzz import fuzz
 
@@ -29,6 +31,7 @@ _SPACES = regex.compile(r"[\s,.\-–]+")
 SAME_UNIT_THRESHOLD = 90.0
 
 
+@functools.lru_cache(maxsize=65536)
 def unit_key(name: str) -> str:
     key = fold(name)
     for pattern, replacement in _COMMITTEE:

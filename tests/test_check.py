@@ -160,3 +160,10 @@ def test_no_false_errors_on_the_shape_suite():
     flagged = {p.stem for p in sorted((CORPUS / "shapes").glob("*.txt"))
                if any(c.severity == "error" for c in extract_file(p).checks)}
     assert flagged == {"s05_a"}
+
+
+def test_a_zero_base_is_no_candidate():
+    """Found by the throughput benchmark: a stated total of 0 made the check divide by zero."""
+    doc = extract("Năm 2020, Đảng bộ có 0 tổ chức cơ sở đảng được đánh giá. Có 5 tổ chức cơ sở đảng "
+                  "hoàn thành tốt nhiệm vụ (chiếm 50%).")
+    assert [f.count for f in doc.figures] == [0, 5]

@@ -1,0 +1,61 @@
+"""Pathological inputs: time per character must stay flat as the input doubles from 10 KB to 1 MB.
+
+Long runs of digits, dots, commas, slashes and category words are what make regex engines
+backtrack. Run: python benchmarks/backtracking.py [--write-readme]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
+
+from benchmarks._common import machine, write_readme_block  # noqa: E402
+from extractor import extract  # noqa: E402
+from extractor.patterns import load  # noqa: E402
+
+UNITS = {
+    "digits": "1234567890",
+    "dots and commas": "1.2,3.4,5.",
+    "fractions": "12/34/56/7/",
+    "percents": "9,9%(9%)9 %",
+    "category words": "hoàn thành tốt nhiệm vụ, trong sạch, vững mạnh ",
+    "mixed": "có 1.234/5.678 tổ chức cơ sở đảng (chiếm 12,3%); năm 2017 có 3,4,5/6 ",
+}
+SIZES = [10_000 * 2 ** k for k in range(7)] + [1_000_000]
+
+
+def measure(unit: str, size: int) -> tuple[float, int]:
+    text = (unit * (size // len(unit) + 1))[:size]
+    start = time.perf_counter()
+    doc = extract(text)
+    return (time.perf_counter() - start) / size * 1e6, len(doc.warnings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--write-readme", action="store_true", help="write the table into README.md")
+    args = parser.parse_args()
+    load()
+    sizes = sorted(set(SIZES))
+    header = "| input | " + " | ".join(f"{s // 1000} KB" for s in sizes) + " | 1 MB / 10 KB |"
+    lines = ["µs per character (one run each), and the ratio of the largest to the smallest:", "",
+             header, "|" + "---|" * (len(sizes) + 2)]
+    for name, unit in UNITS.items():
+        results = [measure(unit, size) for size in sizes]
+        per_char = [r[0] for r in results]
+        warn = " (warnings)" if any(r[1] for r in results) else ""
+        lines.append(f"| {name}{warn} | " + " | ".join(f"{v:.2f}" for v in per_char)
+                     + f" | {per_char[-1] / per_char[0]:.2f} |")
+        print(lines[-1], flush=True)
+    lines += ["", f"Machine: {machine()}.", "Command: `python benchmarks/backtracking.py`."]
+    report = "\n".join(lines)
+    print("\n" + report)
+    if args.write_readme:
+        write_readme_block("backtracking", report)
+
+
+if __name__ == "__main__":
+    main()
