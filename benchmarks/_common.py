@@ -42,15 +42,21 @@ def build_corpus(min_chars: int, seed: int = 1) -> list[str]:
     return docs
 
 
-def of_length(n_chars: int, seed: int = 2) -> str:
-    """One document of about ``n_chars`` characters, made of varied corpus articles."""
+def paragraphs() -> list[str]:
+    return [p for text in corpus_texts() for p in text.split("\n") if p.strip()]
+
+
+def of_length(n_chars: int, seed: int = 2, pool: list[str] | None = None) -> str:
+    """One document of ``n_chars`` characters made of paragraphs drawn at random from corpus/ (numbers
+    varied), so that documents of every length have the same mix of prose and figures."""
+    rnd = random.Random(seed)
+    pool = pool or paragraphs()
     parts, total = [], 0
-    for doc in build_corpus(n_chars, seed):
-        parts.append(doc)
-        total += len(doc) + 2
-        if total >= n_chars:
-            break
-    return "\n\n".join(parts)[:n_chars]
+    while total < n_chars:
+        part = varied(rnd.choice(pool), rnd)
+        parts.append(part)
+        total += len(part) + 1
+    return "\n".join(parts)[:n_chars]
 
 
 def timed(fn, runs: int = 5) -> dict:

@@ -28,7 +28,8 @@ import regex
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import ROOT, build_corpus, machine, of_length, timed, write_readme_block  # noqa: E402
+from benchmarks._common import (ROOT, build_corpus, machine, of_length, paragraphs, timed,  # noqa: E402
+                                write_readme_block)
 
 FLOOR_NUMBER = regex.compile(r"\d+(?:[.,]\d+)*")
 WORD_TOKENIZE_SAMPLE = 300_000  # characters: word_tokenize is slow, so it runs on a sample
@@ -124,10 +125,11 @@ def main() -> None:
     peak = json.loads(python(PEAK_SCRIPT, str(folder)))
     startup = sorted(json.loads(python(STARTUP_SCRIPT)) for _ in range(args.runs))
     scaling = {}
-    for length in LENGTHS:
-        text = of_length(length)
-        stats = timed(lambda: extract(text), args.runs)
-        scaling[length] = stats["median"] / len(text) * 1e6
+    pool = paragraphs()
+    for length in LENGTHS:  # about 1 MB at every length: many short documents or one long one
+        texts = [of_length(length, seed, pool) for seed in range(max(1, LENGTHS[-1] // length))]
+        stats = timed(lambda: [extract(t) for t in texts], args.runs)
+        scaling[length] = stats["median"] / sum(len(t) for t in texts) * 1e6
     shutil.rmtree(folder, ignore_errors=True)
 
     extractor_rate = results["extractor.extract per document"]["median"]
@@ -150,7 +152,8 @@ def main() -> None:
         f"| start-up (import + pattern compilation), median | {startup[len(startup) // 2]:.2f} s | < 1 s |",
         "", "| document length | " + " | ".join(f"{n // 1000} KB" for n in LENGTHS) + " | largest / smallest |",
         "|---|" + "---|" * (len(LENGTHS) + 1),
-        "| µs per character | " + " | ".join(f"{scaling[n]:.2f}" for n in LENGTHS)
+        "| µs per character (random paragraph mix, ~1 MB per length) | "
+        + " | ".join(f"{scaling[n]:.2f}" for n in LENGTHS)
         + f" | {scaling[LENGTHS[-1]] / scaling[LENGTHS[0]]:.2f} (target ≤ 1.5) |",
         "", "Command: `python benchmarks/throughput.py`.",
     ]

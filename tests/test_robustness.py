@@ -30,7 +30,7 @@ def assert_sound(text: str) -> None:
 
 @PROPERTY
 @given(st.text(max_size=3000))
-# found along the way: a lone combining mark, a CR before a number, a BOM glued to a count
+# edge cases always run: a lone combining mark, a CR inside a figure, a BOM glued to a count
 @example("\u0301 có 3 tổ chức cơ sở đảng")
 @example("Có 46\r tổ chức cơ sở đảng đạt trong sạch vững mạnh\r\n(chiếm 61,3%)")
 @example("\ufeff46 tổ chức cơ sở đảng đạt trong sạch vững mạnh")
@@ -86,7 +86,8 @@ def test_seeds_with_numbers_reformatted_and_sentences_shuffled(index, rnd):
 
 
 @pytest.mark.parametrize("text", [
-    "1." * 60000, "1,1/1.1,1/" * 20000, "9" * 200000, "%" * 100000, "/" * 100000,
+    "9" * 200000,  # regression: a 200 000-digit run overflowed int() before digit runs were bounded
+    "1." * 60000, "1,1/1.1,1/" * 20000, "%" * 100000, "/" * 100000,
     "hoàn thành tốt nhiệm vụ " * 8000, "(" * 50000 + "1%" + ")" * 50000,
     "Đảng bộ " * 20000, "có 1 tổ chức cơ sở đảng, " * 10000, "năm 2017 " * 20000,
 ])
