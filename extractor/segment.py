@@ -6,7 +6,8 @@ Unlike ``underthesea.sent_tokenize`` this keeps exact offsets, costs one regex p
 make the splitter's known slips on report text:
 - "chính thức 9. dự bị 1": a boundary needs an upper-case letter, digit or quote after it;
 - "TX. Dĩ An", "TP. Pleiku", "H. Điện Biên", "đ/c. Nguyễn": abbreviations of unit types and titles;
-- "./." at the end of an article closes the sentence instead of starting a new one.
+- "./." at the end of an article closes the sentence instead of starting a new one;
+- a hard line break inside a sentence (a line going on in lower case) does not end the paragraph.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ _EXTRA_ABBREVIATIONS = {"tx", "tp", "h", "tt", "q", "p", "đ/c", "đ/ c", "ths",
 # space, then something that can start a sentence.
 _BOUNDARY = regex.compile(r"(?:\./\.|[.!?…]+)[\"”’)\]]*(?=\s+[\p{Lu}\d\"“‘(\[•\-–])")
 _WORD_BEFORE = regex.compile(r"([\p{L}/]+)\.$")
+_CONTINUES = regex.compile(r"\p{Ll}")  # a line that starts in lower case goes on with the sentence before
+_ENDS_SENTENCE = regex.compile(r"[.!?…:;\"”’)\]]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,15 +52,30 @@ def abbreviations() -> frozenset[str]:
     return frozenset(found)
 
 
-def _paragraphs(text: str):
+def _lines(text: str):
     start = 0
     for line in text.split("\n"):
-        end = start + len(line)
         stripped = line.strip()
         if stripped:
             lead = len(line) - len(line.lstrip())
             yield start + lead, start + lead + len(stripped)
-        start = end + 1
+        start += len(line) + 1
+
+
+def _paragraphs(text: str):
+    """Lines, except that a hard line break inside a sentence ("… trong đó 10 tổ chức cơ sở đảng⏎đạt
+    trong sạch, vững mạnh tiêu biểu") joins the line that goes on in lower case to the one before."""
+    current = None
+    for start, end in _lines(text):
+        if current is not None and _CONTINUES.match(text, start) and not _ENDS_SENTENCE.search(text, current[0], current[1]) \
+                and text.count("\n", current[1], start) == 1:
+            current = (current[0], end)
+            continue
+        if current is not None:
+            yield current
+        current = (start, end)
+    if current is not None:
+        yield current
 
 
 def segment(text: str) -> list[Sentence]:

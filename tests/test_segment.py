@@ -27,6 +27,12 @@ def test_sentences(text, expected):
     assert _sentences(text) == expected
 
 
+def test_a_hard_line_break_inside_a_sentence_is_not_a_paragraph():
+    text = "có 45 tổ chức cơ sở đảng (trong đó 10 tổ chức\nđạt tiêu biểu), 12 hoàn thành.\nNăm sau.\n\nmới"
+    assert _sentences(text) == ["có 45 tổ chức cơ sở đảng (trong đó 10 tổ chức\nđạt tiêu biểu), 12 hoàn thành.",
+                                "Năm sau.", "mới"]
+
+
 def test_paragraph_index_follows_lines():
     spans = segment("Một. Hai.\n\nBa.")
     assert [s.paragraph for s in spans] == [0, 0, 1]
