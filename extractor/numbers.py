@@ -100,8 +100,7 @@ def find_numbers(folded: str, patterns: Patterns, warnings: list) -> list[Number
         warnings.append(("regex_timeout", "number patterns timed out; numbers of this document were skipped"))
         return found
     for m in matches:
-        group = next(g for g in patterns.number_entry if m.start(g) != -1)
-        entry = patterns.number_entry[group]
+        entry = patterns.number_entry[m.lastgroup]  # the alternative's group closes last
         kind = entry.type
         if kind == "skip":
             continue

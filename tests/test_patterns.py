@@ -21,8 +21,7 @@ def _number_ids(text):
     folded = normalise(text).folded
     ids = []
     for m in P.number_regex.finditer(folded):
-        group = next(g for g in P.number_entry if m.start(g) != -1)
-        ids.append(P.number_entry[group].id)
+        ids.append(P.number_entry[m.lastgroup].id)
     return ids
 
 
