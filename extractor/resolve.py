@@ -280,6 +280,10 @@ class Resolver:
             while start < last.end and not self.text[start].isalnum():
                 start += 1
             label_span = (start, last.end)
+        subjects = match.starts("subj") if "subj" in match.re.groupindex else []
+        if len(subjects) > 1 and not vals:  # one share stated for several groups: one figure each
+            return [self._draft(entry, match, match.start(), None, cat, pct, chg, base, self.tokens[k], None,
+                                [pct, self.tokens[k], cat]) for k in subjects]
         if not vals:
             vals = [None]
         span_start, span_end = self.tokens[match.start()].start, self.tokens[match.end() - 1].end
