@@ -10,6 +10,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import regex
 
 from .normalise import Normalised, fold
@@ -49,6 +50,7 @@ class Token:
     qualifier: str | None = None
     weak: bool = False
     covers: list[str] | None = None
+    kinds: tuple[str, ...] = ()  # for a counting word: the subjects it may stand for, the default first
 
 
 @dataclass(slots=True)
@@ -80,16 +82,34 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum()
 
 
+_WHITESPACE = np.array([ord(c) for c in " \t\n\r"], dtype=np.uint32)
+
+
+def squeeze(folded: str) -> tuple[str, np.ndarray]:
+    """The text with every run of whitespace written as one space, and for each of its characters the
+    position it came from: a phrase broken by a line break or a double space ("không hoàn thành⏎nhiệm
+    vụ") is still found."""
+    if not folded:
+        return "", np.zeros(0, dtype=np.int64)
+    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+    space = np.isin(codes, _WHITESPACE)
+    keep = ~(space & np.concatenate(([False], space[:-1])))
+    kept = np.where(space, 32, codes)[keep].astype(np.uint32)
+    return kept.tobytes().decode("utf-32-le"), np.flatnonzero(keep)
+
+
 def find_lexemes(folded: str, patterns: Patterns) -> list[tuple[int, int, Any]]:
-    """Longest non-overlapping phrase matches on word boundaries: (start, end, payload)."""
+    """Longest non-overlapping phrase matches on word boundaries: (start, end, payload), as offsets of
+    ``folded``."""
+    squeezed, origin = squeeze(folded)
     found = []
-    n = len(folded)
-    for last, payload in patterns.automaton.iter_long(folded):
+    n = len(squeezed)
+    for last, payload in patterns.automaton.iter_long(squeezed):
         length = payload.length if isinstance(payload, Lexeme) else payload[2]
         start, end = last - length + 1, last + 1
-        if (start > 0 and _is_word_char(folded[start - 1])) or (end < n and _is_word_char(folded[end])):
+        if (start > 0 and _is_word_char(squeezed[start - 1])) or (end < n and _is_word_char(squeezed[end])):
             continue
-        found.append((start, end, payload))
+        found.append((int(origin[start]), int(origin[end - 1]) + 1, payload))
     return found
 
 
@@ -117,9 +137,18 @@ def _name_words(text: str, plain: str, pos: int, lowercase_name: bool, has_level
         pos = m.end()
     if not lowercase_name:
         while spans and not (plain[spans[-1][0]].isupper() or plain[spans[-1][0]].isdigit()
-                             or plain[spans[-1][0]:spans[-1][1]].lower() in patterns.unit_tail_words):
+                             or _is_tail_word(text, plain, *spans[-1], patterns)):
             spans.pop()
     return spans
+
+
+def _is_tail_word(text: str, plain: str, start: int, end: int, patterns: Patterns) -> bool:
+    """A level word may end a name ("… nhân dân tỉnh"); compared with diacritics ("quận" is one,
+    "quản" is not), or without them in text typed without them."""
+    word = text[start:end].lower()
+    if text[start:end] == plain[start:end]:
+        return fold(word) in patterns.unit_tail_words_folded
+    return word in patterns.unit_tail_words
 
 
 def _starts_stop_phrase(text: str, plain: str, pos: int, patterns: Patterns) -> bool:
@@ -201,7 +230,8 @@ def _lexeme_token(start: int, end: int, payload: Any, text: str) -> Token | None
         return None
     if entry.type == "subject":
         return Token("s" if entry.weak else "S", start, end, code=entry.code, rule=entry.id, weak=entry.weak,
-                     label="part" if entry.part else None)
+                     label="part" if entry.part else None,
+                     kinds=tuple(k.value for k in entry.stands_for) if entry.stands_for else (entry.code,))
     if entry.type == "qualifier":
         return Token("q", start, end, code=entry.code, rule=entry.id)
     sym = _LEXICON_SYMBOL[entry.type]

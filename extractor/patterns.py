@@ -44,6 +44,8 @@ class LexiconEntry(BaseModel):
     weak: bool = False
     # A subject noun naming a part of the TCCSĐ ("chi bộ cơ sở"): rated, but its counts are structure.
     part: bool = False
+    # A counting word ("đồng chí", "đảng bộ") may stand for these subjects; the passage decides.
+    stands_for: list[Subject] | None = None
     # How far a distractor reaches: its clause, or the rest of its sentence (targets, rules).
     scope: Literal["clause", "rest_of_sentence"] = "clause"
     phrases: list[str] = Field(min_length=1)
@@ -286,7 +288,8 @@ class Patterns:
         self.unit_nameless_heads = frozenset(fold(h) for h in self.units.nameless_heads)
         self.unit_lowercase_heads = frozenset(fold(h) for h in self.units.lowercase_name_heads)
         self.unit_lowercase_starts = tuple(fold(w) + " " for w in self.units.lowercase_name_starts)
-        self.unit_tail_words = frozenset(fold(w) for w in self.units.name_tail_words)
+        self.unit_tail_words = frozenset(w.lower() for w in self.units.name_tail_words)
+        self.unit_tail_words_folded = frozenset(fold(w) for w in self.units.name_tail_words)
         self.unit_heads = {fold(h): (h, level) for h, level in self.units.heads.items()}
         self.unit_levels = {fold(x): x.lower() for x in self.units.levels}
         self.unit_levels.update({fold(a): full for a, full in self.units.abbreviations.items()})

@@ -29,9 +29,8 @@ _SENTENCE_BREAK = frozenset("|¶")
 # "Đảng bộ có 69 tổ chức cơ sở đảng", "Đối với 68 cán bộ lãnh đạo, quản lý, …", "Trong 15 đảng bộ, …"
 # (the last two opening a sentence).
 _POPULATION_WORD = regex.compile(r"\b(?:co|hien co|gom|la)\s*$|^\W*(?:doi voi|trong)\s*$")
-# A counting word names a kind, not a subject: which one comes from the passage.
-_KINDS = {"DANG_VIEN": frozenset({"DANG_VIEN", "CAN_BO"}),
-          "TCCSD": frozenset({"TCCSD", "CHI_BO", "TAP_THE", "DANG_BO_CAP_TREN"})}
+_PERSONS = frozenset({"DANG_VIEN", "CAN_BO"})
+_ORGANISATIONS = frozenset({"TCCSD", "CHI_BO", "TAP_THE", "DANG_BO_CAP_TREN"})
 
 
 # How far back or ahead a context rule looks, in symbols. Real sentences are far shorter; the bound
@@ -141,13 +140,14 @@ class Resolver:
         self.drafts: list[Draft] = []
         self.population_at: set[int] = set()  # sentence indexes where a population figure was taken
         self.last_match_end: int | None = None
-        # Named units by level, with their start offsets, for "the last xã named before".
-        self.named_by_level: dict[str | None, tuple[list[UnitMention], list[int]]] = {}
+        # Named units by level and by head, with their start offsets, for "the last xã named before".
+        self.named_before: dict[tuple[str, str | None], tuple[list[UnitMention], list[int]]] = {}
         for unit in mentions.units:
             if unit.name:
-                named, starts = self.named_by_level.setdefault(unit.level, ([], []))
-                named.append(unit)
-                starts.append(unit.start)
+                for key in (("level", unit.level), ("head", unit.head)):
+                    named, starts = self.named_before.setdefault(key, ([], []))
+                    named.append(unit)
+                    starts.append(unit.start)
         self.unit_starts = [u.start for u in mentions.units]
         self.layout = Layout(self.symbols)
 
@@ -296,7 +296,7 @@ class Resolver:
                 own_subj = after if after is not None and after.sym in "Ss" else None
             if own_subj is not None and own_subj.sym == "s" and entry.subject_from == "sentence":
                 strong = [t for t in self.tokens[match.start():match.end()]
-                          if t.sym == "S" and t.code in _KINDS[own_subj.code]]
+                          if t.sym == "S" and t.code in own_subj.kinds]
                 own_subj = strong[0] if strong else own_subj
             inside = own_subj is not None and span_start <= own_subj.start < span_end
             parts = [t for t in (val, own_subj if inside else None, cat,
@@ -317,7 +317,8 @@ class Resolver:
 
     def _draft(self, entry, match, anchor, val, cat, pct, chg, base, subj, label_span, parts) -> Draft | None:
         first = min(match.start(), anchor)
-        if self._distractor_in_clause(first, match.end()):
+        category = cat.code if cat is not None else None
+        if self._distractor_in_clause(first, match.end(), category):
             return None
         if val is not None and subj is not None and self._counts_units_by_threshold(match, subj):
             return None
@@ -360,10 +361,10 @@ class Resolver:
     def _counts_units_by_threshold(self, match: regex.Match, subj: Token) -> bool:
         """"6/15 đảng bộ có tỷ lệ đảng viên hoàn thành tốt nhiệm vụ trở lên trên 93%": the count is of
         organisations, the category and percent of members — units meeting a threshold, not a rating."""
-        if "val" not in match.re.groupindex or len(match.starts("val")) != 1 or subj.code not in _KINDS["TCCSD"]:
+        if "val" not in match.re.groupindex or len(match.starts("val")) != 1 or subj.code not in _ORGANISATIONS:
             return False
         inside = self.tokens[match.start():match.end()]
-        return any(t.sym == "S" and t.code in _KINDS["DANG_VIEN"] for t in inside)
+        return any(t.sym == "S" and t.code in _PERSONS for t in inside)
 
     def _nesting_parent(self, first: int) -> Draft | None:
         """The figure just before the nearest "trong đó" that precedes ``first`` in its paragraph."""
@@ -383,19 +384,25 @@ class Resolver:
     def _sentence(self, first: int) -> tuple[int, int]:
         return self.layout.sentence_lo[first], self.layout.sentence_hi[first]
 
-    def _distractor_in_clause(self, first: int, last: int) -> bool:
+    def _distractor_in_clause(self, first: int, last: int, category: str | None = None) -> bool:
         """A distractor word before the figure in its clause, or inside it, rules it out; one after it
         only when no other value stands between. A parenthetical remark the figure is not in does not
-        count. Targets and rules reach back from anywhere earlier in the sentence."""
+        count. Targets and rules reach back from anywhere earlier in the sentence. A structure change
+        ("mới thành lập sau sáp nhập") explains why units were not rated, so it spares that figure."""
+        spared = "structure" if category == "CHUA_DANH_GIA" else None
+
+        def distractor(k: int) -> bool:
+            return self.symbols[k] == "X" and self.tokens[k].code != spared
+
         depth = 0
-        for sym in self.symbols[first:last]:
-            depth += (sym == "(") - (sym == ")")
-            if sym == "X" and depth <= 0:
+        for k in range(first, last):
+            depth += (self.symbols[k] == "(") - (self.symbols[k] == ")")
+            if depth <= 0 and distractor(k):
                 return True
         s_lo, _ = self._sentence(first)
         lo, hi = self._clause(first, last)
         for k in self._top_level_before(first, max(s_lo, first - MAX_SCAN)):
-            if self.symbols[k] == "X" and (k >= lo or self.tokens[k].value == "rest_of_sentence"):
+            if distractor(k) and (k >= lo or self.tokens[k].value == "rest_of_sentence"):
                 return True
         if self.symbols[last - 1] == "D":  # what follows a change is its reason ("giảm 02 … do sáp nhập")
             return False
@@ -406,9 +413,9 @@ class Resolver:
                 depth += 1
             elif sym == ")":
                 depth = max(0, depth - 1)
-            elif sym in "NFPD":  # another value, or a change whose reason follows ("do sáp nhập")
+            elif sym in "NFPD":  # another value, or a change whose reason follows
                 return False
-            elif sym == "X" and depth == 0:
+            elif depth == 0 and distractor(k):
                 return True
         return False
 
@@ -419,7 +426,7 @@ class Resolver:
             return self.drafts[-1].subject
         previous = self.drafts[-1].subject if self.drafts else None
         if subj is not None:
-            return self._subject_of_kind(first, _KINDS[subj.code], previous) or subj.code
+            return self._subject_of_kind(first, frozenset(subj.kinds), previous) or subj.code
         lo, _ = self._sentence(first)
         header = self._subject_outside_parentheses(max(lo, first - MAX_SCAN), first)
         if header is not None:
@@ -510,7 +517,9 @@ class Resolver:
             return self.text[mention.start:mention.end]
         if mention.level is None:
             return self.context.reporting_unit
-        named, starts = self.named_by_level.get(mention.level, ([], []))
+        # "Đảng bộ xã" refers back by its level; a bare "Chi bộ" by its head.
+        key = ("level", mention.level) if mention.explicit else ("head", mention.head)
+        named, starts = self.named_before.get(key, ([], []))
         k = bisect.bisect_left(starts, mention.start) - 1
         if k >= 0:
             return self.text[named[k].start:named[k].end]
