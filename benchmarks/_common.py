@@ -97,3 +97,11 @@ def write_readme_block(name: str, body: str) -> None:
     head, rest = text.split(start, 1)
     _, tail = rest.split(end, 1)
     readme.write_text(head + start + body.rstrip("\n") + "\n" + end + tail, encoding="utf-8")
+
+
+def publish(name: str, lines: list[str], write_readme: bool) -> None:
+    """Print the report, and write it into the README block ``name`` when asked."""
+    report = "\n".join(lines)
+    print("\n" + report)
+    if write_readme:
+        write_readme_block(name, report)

@@ -12,7 +12,7 @@ import time
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import machine, write_readme_block  # noqa: E402
+from benchmarks._common import machine, publish  # noqa: E402
 from extractor import extract  # noqa: E402
 from extractor.patterns import load  # noqa: E402
 
@@ -51,10 +51,7 @@ def main() -> None:
                      + f" | {per_char[-1] / per_char[0]:.2f} |")
         print(lines[-1], flush=True)
     lines += ["", f"Machine: {machine()}.", "Command: `python benchmarks/backtracking.py`."]
-    report = "\n".join(lines)
-    print("\n" + report)
-    if args.write_readme:
-        write_readme_block("backtracking", report)
+    publish("backtracking", lines, args.write_readme)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import sys
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import build_corpus, machine, rss_mb, write_readme_block  # noqa: E402
+from benchmarks._common import build_corpus, machine, rss_mb, publish  # noqa: E402
 from extractor import extract  # noqa: E402
 from extractor.patterns import load  # noqa: E402
 
@@ -36,10 +36,7 @@ def main() -> None:
              "| RSS (MB) | " + " | ".join(f"{m:.0f}" for _, m in samples) + " |", "",
              f"Growth from {samples[0][0]} to {samples[-1][0]} documents: {last - first:+.1f} MB. "
              f"Machine: {machine()}. Command: `python benchmarks/memory.py`."]
-    report = "\n".join(lines)
-    print("\n" + report)
-    if args.write_readme:
-        write_readme_block("memory", report)
+    publish("memory", lines, args.write_readme)
 
 
 if __name__ == "__main__":

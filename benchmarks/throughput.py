@@ -29,7 +29,7 @@ import regex
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._common import (ROOT, build_corpus, machine, of_length, paragraphs, timed,  # noqa: E402
-                                write_readme_block)
+                                publish)
 
 FLOOR_NUMBER = regex.compile(r"\d+(?:[.,]\d+)*")
 WORD_TOKENIZE_SAMPLE = 300_000  # characters: word_tokenize is slow, so it runs on a sample
@@ -157,10 +157,7 @@ def main() -> None:
         + f" | {scaling[LENGTHS[-1]] / scaling[LENGTHS[0]]:.2f} (target ≤ 1.5) |",
         "", "Command: `python benchmarks/throughput.py`.",
     ]
-    report = "\n".join(lines)
-    print("\n" + report)
-    if args.write_readme:
-        write_readme_block("throughput", report)
+    publish("throughput", lines, args.write_readme)
 
 
 if __name__ == "__main__":
