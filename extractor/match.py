@@ -14,7 +14,7 @@ import numpy as np
 import regex
 
 from .normalise import Normalised, fold
-from .numbers import NumberMention, find_numbers
+from .numbers import find_numbers
 from .patterns import REGEX_TIMEOUT, LexiconEntry, Lexeme, Patterns
 from .segment import Sentence
 
@@ -48,8 +48,8 @@ class Token:
     rule: str | None = None
     label: str | None = None
     qualifier: str | None = None
-    weak: bool = False
     covers: list[str] | None = None
+    part: bool = False  # a subject naming a part of the TCCSĐ ("chi bộ cơ sở"): its totals are structure
     kinds: tuple[str, ...] = ()  # for a counting word: the subjects it may stand for, the default first
 
 
@@ -61,11 +61,6 @@ class UnitMention:
     level: str | None
     name: str | None  # None when the mention names no unit ("Đảng bộ xã", "Chi bộ")
     explicit: bool = True  # names a unit or a level; False for a bare "Chi bộ", "Tỉnh ủy"
-
-    @property
-    def text(self) -> str:
-        parts = [self.head] + ([self.level] if self.level else []) + ([self.name] if self.name else [])
-        return " ".join(parts)
 
 
 @dataclass(slots=True)
@@ -146,9 +141,14 @@ def _is_tail_word(text: str, plain: str, start: int, end: int, patterns: Pattern
     """A level word may end a name ("… nhân dân tỉnh"); compared with diacritics ("quận" is one,
     "quản" is not), or without them in text typed without them."""
     word = text[start:end].lower()
-    if text[start:end] == plain[start:end]:
+    if _typed_without_diacritics(text, plain, start, end):
         return fold(word) in patterns.unit_tail_words_folded
     return word in patterns.unit_tail_words
+
+
+def _typed_without_diacritics(text: str, plain: str, start: int, end: int) -> bool:
+    """The stretch reads the same with and without diacritics, so word lists must be compared folded."""
+    return text[start:end] == plain[start:end]
 
 
 def _starts_stop_phrase(text: str, plain: str, pos: int, patterns: Patterns) -> bool:
@@ -156,7 +156,7 @@ def _starts_stop_phrase(text: str, plain: str, pos: int, patterns: Patterns) -> 
     text typed without diacritics is compared without them."""
     words = text[pos:pos + 40].lower().split()[:3]
     stops = patterns.unit_stop_words
-    if text[pos:pos + 40] == plain[pos:pos + 40]:
+    if _typed_without_diacritics(text, plain, pos, pos + 40):
         words, stops = [fold(w) for w in words], patterns.unit_stop_words_folded
         if (" ".join(words) + " ").startswith(patterns.unit_lowercase_starts):
             return False  # "co quan" is "cơ quan" in a name, not the verb "có"
@@ -229,8 +229,7 @@ def _lexeme_token(start: int, end: int, payload: Any, text: str) -> Token | None
     if entry.type == "shadow":
         return None
     if entry.type == "subject":
-        return Token("s" if entry.weak else "S", start, end, code=entry.code, rule=entry.id, weak=entry.weak,
-                     label="part" if entry.part else None,
+        return Token("s" if entry.weak else "S", start, end, code=entry.code, rule=entry.id, part=entry.part,
                      kinds=tuple(k.value for k in entry.stands_for) if entry.stands_for else (entry.code,))
     if entry.type == "qualifier":
         return Token("q", start, end, code=entry.code, rule=entry.id)

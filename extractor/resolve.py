@@ -23,8 +23,8 @@ from .patterns import REGEX_TIMEOUT, Patterns, ShapeEntry
 
 _CLAUSE_BREAK = frozenset(";|¶")
 _DECIMALS = regex.compile(r"[.,](\d+)")
-_OPENER_REACH = 12
-_OPENER_SENTENCES = 30  # how many earlier sentences of the paragraph a sub-unit may reach  # characters: "Tại Đảng bộ xã A, …", "Riêng Đảng bộ xã A …" still open the sentence
+_OPENER_REACH = 12  # characters: "Tại Đảng bộ xã A, …", "Riêng Đảng bộ xã A …" still open the sentence
+_OPENER_SENTENCES = 30  # how many earlier sentences of the paragraph a sub-unit may reach
 _SENTENCE_BREAK = frozenset("|¶")
 # "Đảng bộ có 69 tổ chức cơ sở đảng", "Đối với 68 cán bộ lãnh đạo, quản lý, …", "Trong 15 đảng bộ, …"
 # (the last two opening a sentence).
@@ -322,7 +322,7 @@ class Resolver:
             return None
         if val is not None and subj is not None and self._counts_units_by_threshold(match, subj):
             return None
-        if cat is not None and cat.code == "TONG_SO" and subj is not None and subj.label == "part":
+        if cat is not None and cat.code == "TONG_SO" and subj is not None and subj.part:
             return None  # "tổng số 28 đảng bộ cơ sở": a structure count
         count = total = None
         if val is not None:

@@ -1,6 +1,5 @@
 """Hostile, damaged and unusual text never breaks the extractor (property-based, fixed seed)."""
 
-import random
 import re
 import unicodedata
 
