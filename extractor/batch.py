@@ -8,6 +8,7 @@ content hash and extractor version match its existing output.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -21,6 +22,7 @@ from pathlib import Path
 from .errors import InputError
 from .load import DEFAULT_MAX_BYTES, SUFFIXES
 from .models import Document
+from .patterns import load as load_patterns
 from .pipeline import VERSION, extract_file
 
 ERRORS_FILE = "errors.jsonl"
@@ -39,6 +41,7 @@ class Outcome:
     job: Job
     output: str | None = None  # the JSON document, as written
     error: str | None = None
+    written: bool = False  # the worker has written the output itself
 
 
 @dataclass
@@ -91,6 +94,16 @@ def process_file(job: Job, max_bytes: int = DEFAULT_MAX_BYTES) -> Outcome:
         return Outcome(job, error=f"internal error: {exc.__class__.__name__}: {exc}")
 
 
+def process_and_write(job: Job, out: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Outcome:
+    """``process_file``, then the output written into OUTDIR by the worker itself: the parent only
+    keeps count, so it does not compete with the workers for the cores."""
+    outcome = process_file(job, max_bytes)
+    if outcome.error is not None:
+        return outcome
+    write_atomic(Path(out) / job.target, outcome.output)
+    return Outcome(job, written=True)
+
+
 def _is_current(job: Job, out: Path) -> bool:
     """The output exists and was made by this version from the same input bytes."""
     target = out / job.target
@@ -123,6 +136,18 @@ def _local(jobs: list[Job], workers: int, max_bytes: int) -> Iterator[Outcome]:
             yield future.result()
 
 
+def _local_written(jobs: list[Job], out: Path, workers: int, max_bytes: int) -> Iterator[Outcome]:
+    if workers <= 1:
+        for job in jobs:
+            yield process_and_write(job, str(out), max_bytes)
+        return
+    load_patterns()  # compiled once here: forked workers inherit them instead of compiling their own
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        # Small chunks: fewer round trips than one task per file, and the cores stay evenly busy.
+        yield from pool.map(functools.partial(process_and_write, out=str(out), max_bytes=max_bytes), jobs,
+                            chunksize=8)
+
+
 def _dask(jobs: list[Job], scheduler: str, max_bytes: int) -> Iterator[Outcome]:
     try:
         from distributed import Client
@@ -153,12 +178,13 @@ def run(paths: Iterable[str | Path], out: str | Path, *, workers: int = 1, engin
             raise ValueError("the dask engine needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
         outcomes = _dask(todo, scheduler, max_bytes)
     else:
-        outcomes = _local(todo, workers, max_bytes)
+        outcomes = _local_written(todo, out, workers, max_bytes)
     show = sys.stderr.isatty() if progress is None else progress
     bar = _progress(len(todo), show)
     for outcome in outcomes:
         if outcome.error is None:
-            write_atomic(out / outcome.job.target, outcome.output)
+            if not outcome.written:  # from a Dask worker, which may not see OUTDIR
+                write_atomic(out / outcome.job.target, outcome.output)
             summary.written += 1
         else:
             summary.failed.append(outcome)
