@@ -58,6 +58,8 @@ def fits(percent: float, count: int, base: int, decimals: int, qualifier: str | 
     hedged percent ("trên 80%", "gần 72%") bounds it instead."""
     if base <= 0:
         return False
+    if qualifier is None and abs(count * 100 / base - percent) > 1.5 * 10.0 ** -decimals:
+        return False  # rounding moves a value by less than one unit of its last digit: no exact test needed
     exact = Decimal(count) * 100 / Decimal(base)
     stated = Decimal(str(percent))
     if qualifier in ("trên", "hơn"):

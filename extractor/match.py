@@ -7,10 +7,10 @@ for the alphabet). The resolve stage runs the shape grammar over the symbols.
 from __future__ import annotations
 
 import bisect
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import regex
 
 from .normalise import Normalised, fold
@@ -53,6 +53,20 @@ class Token:
     kinds: tuple[str, ...] = ()  # for a counting word: the subjects it may stand for, the default first
 
 
+class Mark:
+    """A symbol of what lies between mentions (",", "w", "(", a sentence end): only a span. The
+    other Token fields read as unset, so both kinds are used alike; it is lighter to make, and the
+    symbol string holds about as many of these as of mentions."""
+
+    __slots__ = ("sym", "start", "end")
+    value = code = rule = label = qualifier = covers = None
+    part = False
+    kinds = ()
+
+    def __init__(self, sym: str, start: int, end: int):
+        self.sym, self.start, self.end = sym, start, end
+
+
 @dataclass(slots=True)
 class UnitMention:
     start: int
@@ -65,7 +79,7 @@ class UnitMention:
 
 @dataclass(slots=True)
 class Mentions:
-    tokens: list[Token]
+    tokens: list[Token | Mark]  # one per symbol
     symbols: str
     units: list[UnitMention]
     sentence_of: list[int]  # token index → sentence index
@@ -73,39 +87,55 @@ class Mentions:
     warnings: list = field(default_factory=list)
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum()
+_SPACE_RUN = regex.compile(r" {2,}")
 
 
-_WHITESPACE = np.array([ord(c) for c in " \t\n\r"], dtype=np.uint32)
-
-
-def squeeze(folded: str) -> tuple[str, np.ndarray]:
-    """The text with every run of whitespace written as one space, and for each of its characters the
-    position it came from: a phrase broken by a line break or a double space ("không hoàn thành⏎nhiệm
-    vụ") is still found."""
-    if not folded:
-        return "", np.zeros(0, dtype=np.int64)
-    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
-    space = np.isin(codes, _WHITESPACE)
-    keep = ~(space & np.concatenate(([False], space[:-1])))
-    kept = np.where(space, 32, codes)[keep].astype(np.uint32)
-    return kept.tobytes().decode("utf-32-le"), np.flatnonzero(keep)
+def squeeze(folded: str) -> tuple[str, list[int], list[int]]:
+    """The text with every run of whitespace written as one space: a phrase broken by a line break or
+    a double space ("không hoàn thành⏎nhiệm vụ") is still found. With it, where its positions came
+    from: from ``starts[i]`` on, a position of the squeezed text is ``shifts[i]`` behind ``folded``."""
+    spaced = folded.replace("\n", " ").replace("\t", " ").replace("\r", " ")
+    pieces, starts, shifts = [], [], []
+    last = shift = 0
+    for run in _SPACE_RUN.finditer(spaced):
+        pieces.append(spaced[last:run.start() + 1])
+        shift += run.end() - run.start() - 1
+        starts.append(run.end() - shift)
+        shifts.append(shift)
+        last = run.end()
+    if not pieces:
+        return spaced, starts, shifts
+    pieces.append(spaced[last:])
+    return "".join(pieces), starts, shifts
 
 
 def find_lexemes(folded: str, patterns: Patterns) -> list[tuple[int, int, Any]]:
     """Longest non-overlapping phrase matches on word boundaries: (start, end, payload), as offsets of
     ``folded``."""
-    squeezed, origin = squeeze(folded)
+    squeezed, starts, shifts = squeeze(folded)
     found = []
     n = len(squeezed)
     for last, payload in patterns.automaton.iter_long(squeezed):
         length = payload.length if isinstance(payload, Lexeme) else payload[2]
         start, end = last - length + 1, last + 1
-        if (start > 0 and _is_word_char(squeezed[start - 1])) or (end < n and _is_word_char(squeezed[end])):
-            continue
-        found.append((int(origin[start]), int(origin[end - 1]) + 1, payload))
-    return found
+        if (start > 0 and squeezed[start - 1].isalnum()) or (end < n and squeezed[end].isalnum()):
+            continue  # not on word boundaries
+        found.append((start, end, payload))
+    if not starts:
+        return found
+    # Back to offsets of ``folded``: the phrases come in order, so one pass over the shift points.
+    out, i, shift = [], 0, 0
+    for start, end, payload in found:
+        while i < len(starts) and starts[i] <= start:
+            shift = shifts[i]
+            i += 1
+        end_shift = shift
+        k = i
+        while k < len(starts) and starts[k] <= end - 1:  # a squeezed run inside the phrase
+            end_shift = shifts[k]
+            k += 1
+        out.append((start + shift, end - 1 + end_shift + 1, payload))
+    return out
 
 
 # One more word of a name: "Điện", "Biên", "Cơ quan - Doanh nghiệp" (a dash joins two parts).
@@ -167,7 +197,7 @@ def find_units(norm: Normalised, patterns: Patterns) -> list[UnitMention]:
     """Unit mentions: 'Đảng bộ huyện Điện Biên', 'Huyện ủy Điện Biên', 'Đảng bộ xã' (a reference back)."""
     plain = norm.plain
     found = []
-    for m in patterns.unit_regex.finditer(plain, timeout=REGEX_TIMEOUT):
+    for m in _unit_heads(norm, patterns):
         head_key = m.group("head").lower()
         head, implied_level = patterns.unit_heads[head_key]
         raw_level = m.group("level")
@@ -184,6 +214,21 @@ def find_units(norm: Normalised, patterns: Patterns) -> list[UnitMention]:
         found.append(UnitMention(m.start(), end, head, level or implied_level, name,
                                  explicit=bool(words or raw_level)))
     return found
+
+
+def _unit_heads(norm: Normalised, patterns: Patterns):
+    """What ``unit_regex.finditer`` over the plain text finds, trying the regex only where the
+    automaton saw a head in the folded text (the same letters, lower-cased)."""
+    starts = sorted({end - length + 1 for end, length in patterns.unit_head_automaton.iter(norm.folded)})
+    deadline = time.monotonic() + REGEX_TIMEOUT
+    last_end = 0
+    for start in starts:
+        if start < last_end:
+            continue
+        m = patterns.unit_regex.match(norm.plain, start, timeout=max(deadline - time.monotonic(), 0.001))
+        if m is not None:
+            last_end = m.end()
+            yield m
 
 
 def _outreached(unit: UnitMention, lexemes: list, starts: list[int]) -> bool:
@@ -230,12 +275,12 @@ def _lexeme_token(start: int, end: int, payload: Any, text: str) -> Token | None
         return None
     if entry.type == "subject":
         return Token("s" if entry.weak else "S", start, end, code=entry.code, rule=entry.id, part=entry.part,
-                     kinds=tuple(k.value for k in entry.stands_for) if entry.stands_for else (entry.code,))
+                     kinds=payload.kinds)
     if entry.type == "qualifier":
         return Token("q", start, end, code=entry.code, rule=entry.id)
     sym = _LEXICON_SYMBOL[entry.type]
     return Token(sym, start, end, code=entry.code, rule=entry.id, label=text[start:end], value=entry.scope,
-                 covers=[c.value for c in entry.covers] if entry.covers else None)
+                 covers=payload.covers)
 
 
 def _attach_small_words(tokens: list[Token], folded: str) -> list[Token]:
@@ -380,7 +425,7 @@ def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Pattern
 def _lay_out(tokens: list[Token], sentences: list[Sentence], folded: str, patterns: Patterns,
              units: list[UnitMention], warnings: list) -> Mentions:
     """Interleave tokens with gap symbols and sentence ends into one symbol string."""
-    laid: list[Token] = []
+    laid: list[Token | Mark] = []
     sentence_of: list[int] = []
     t = 0
     for s_index, sentence in enumerate(sentences):
@@ -390,13 +435,13 @@ def _lay_out(tokens: list[Token], sentences: list[Sentence], folded: str, patter
         while t < len(tokens) and tokens[t].end <= sentence.end:
             tok = tokens[t]
             for sym in _gap_symbols(folded[cursor:tok.start], patterns.glue, patterns.gap_cache):
-                laid.append(Token(sym, cursor, tok.start))
+                laid.append(Mark(sym, cursor, tok.start))
                 sentence_of.append(s_index)
             laid.append(tok)
             sentence_of.append(s_index)
             cursor = tok.end
             t += 1
         last_in_paragraph = s_index + 1 == len(sentences) or sentences[s_index + 1].paragraph != sentence.paragraph
-        laid.append(Token("¶" if last_in_paragraph else "|", sentence.end, sentence.end))
+        laid.append(Mark("¶" if last_in_paragraph else "|", sentence.end, sentence.end))
         sentence_of.append(s_index)
     return Mentions(laid, "".join(tok.sym for tok in laid), units, sentence_of, sentences, warnings)

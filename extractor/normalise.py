@@ -64,8 +64,8 @@ _PLAIN = _fold_table(lower=False)
 
 
 class _CodeMap:
-    """A one-character-to-one-character map applied to a whole text at once (NumPy lookup table);
-    str.translate does the same per character, three to four times slower on long texts."""
+    """A one-character-to-one-character map applied to a whole text at once (NumPy lookup table over
+    its code points); str.translate does the same per character, three to four times slower."""
 
     SIZE = 0x10000
 
@@ -74,11 +74,19 @@ class _CodeMap:
         for code, replacement in table.items():
             self.array[code] = ord(replacement)
 
-    def __call__(self, text: str) -> str:
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-        inside = codes < self.SIZE
-        mapped = np.where(inside, self.array[np.where(inside, codes, 0)], codes)
-        return mapped.astype(np.uint32).tobytes().decode("utf-32-le")
+    def __call__(self, codes: np.ndarray) -> np.ndarray:
+        if not len(codes) or codes.max() < self.SIZE:
+            return self.array[codes]
+        inside = codes < self.SIZE  # characters beyond the table (emoji, rare CJK) stay as they are
+        return np.where(inside, self.array[np.where(inside, codes, 0)], codes)
+
+
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def _text(codes: np.ndarray) -> str:
+    return codes.tobytes().decode("utf-32-le")
 
 
 _MAP_SPACES = _CodeMap(_CHAR_MAP)
@@ -150,5 +158,9 @@ def normalise(original: str) -> Normalised:
             last = m.end()
         pieces.append(original[last:])
         nfc = "".join(pieces)
-    text = _OLD_TONE.sub(_retone, _MAP_SPACES(nfc))
-    return Normalised(original, text, _MAP_FOLD(text), _MAP_PLAIN(text), tuple(starts), tuple(deltas))
+    codes = _MAP_SPACES(_codes(nfc))
+    text = _text(codes)
+    if _OLD_TONE.search(text) is not None:
+        text = _OLD_TONE.sub(_retone, text)
+        codes = _codes(text)
+    return Normalised(original, text, _text(_MAP_FOLD(codes)), _text(_MAP_PLAIN(codes)), tuple(starts), tuple(deltas))

@@ -7,17 +7,18 @@ references ("Chỉ thị 05", "Lượt xem: 14234") and durations ("10 năm") ar
 
 from __future__ import annotations
 
+import operator
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import regex
 
-from .patterns import REGEX_TIMEOUT, Patterns
+from .patterns import REGEX_TIMEOUT, Patterns, RegexEntry
 
 _WORD_AFTER = regex.compile(r"\s*([a-z]+(?:\s[a-z]+)?)")
 _BARE_YEAR = regex.compile(r"(?:19[5-9]\d|20\d\d)")
-_DIGITS = regex.compile(r"\d+")
-WINDOW_BEFORE, WINDOW_AFTER = 48, 64
+_POSITION = operator.itemgetter(0, 1)
 
 
 @dataclass(slots=True)
@@ -74,33 +75,39 @@ def _unit_after(folded: str, end: int, unit_after: frozenset[str]) -> bool:
     return words.split(" ")[0] in unit_after or words in unit_after
 
 
-def digit_windows(folded: str) -> list[tuple[int, int]]:
-    """The stretches of text around digits, merged where they touch. Every number shape holds a digit
-    and starts at most WINDOW_BEFORE characters before its first one ("so với cùng kỳ năm 2011") and
-    ends at most WINDOW_AFTER after its last ("5 điểm phần trăm"), so numbers are looked for there only."""
-    windows: list[tuple[int, int]] = []
-    n = len(folded)
-    for m in _DIGITS.finditer(folded):
-        start, end = max(0, m.start() - WINDOW_BEFORE), min(n, m.end() + WINDOW_AFTER)
-        if windows and start <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
-        else:
-            windows.append((start, end))
-    return windows
+def scan(folded: str, patterns: Patterns, timeout: float = REGEX_TIMEOUT) -> list[tuple[Any, RegexEntry]]:
+    """The number patterns' matches, leftmost first and not overlapping; at one position the pattern
+    listed first wins: what one alternation of all the patterns would find. But an alternation is
+    tried at every character, which is slow; instead the patterns that start at digits are tried
+    where a run of digits starts, and the others each search the text on their own, where the regex
+    engine finds their first word fast. Raises TimeoutError after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    candidates = []
+    entry_of = patterns.number_entry
+    for scanner in patterns.number_scanners:
+        left = max(deadline - time.monotonic(), 0.001)
+        # overlapped: a match at every position where one starts, as the alternation would try them
+        for m in scanner.finditer(folded, overlapped=True, timeout=left):
+            order, entry = entry_of[m.lastgroup]  # the pattern's group closes last
+            candidates.append((m.start(), order, m, entry))
+    candidates.sort(key=_POSITION)
+    chosen, last_end = [], 0
+    for start, _, m, entry in candidates:
+        if start >= last_end:
+            chosen.append((m, entry))
+            last_end = m.end()
+    return chosen
 
 
 def find_numbers(folded: str, patterns: Patterns, warnings: list) -> list[NumberMention]:
     """Every number-shaped mention of the folded text, classified and parsed."""
     found: list[NumberMention] = []
-    matches = []
     try:
-        for start, end in digit_windows(folded):
-            matches.extend(patterns.number_regex.finditer(folded, start, end, timeout=REGEX_TIMEOUT))
+        matches = scan(folded, patterns)
     except TimeoutError:
         warnings.append(("regex_timeout", "number patterns timed out; numbers of this document were skipped"))
         return found
-    for m in matches:
-        entry = patterns.number_entry[m.lastgroup]  # the alternative's group closes last
+    for m, entry in matches:
         kind = entry.type
         if kind == "skip":
             continue
@@ -109,7 +116,7 @@ def find_numbers(folded: str, patterns: Patterns, warnings: list) -> list[Number
         if kind == "percent":
             value = parse_decimal(text.rstrip("% "))
         elif kind == "fraction":
-            if m.start("whole") != -1:
+            if m.groupdict().get("whole") is not None:  # "71 trong tổng số 74"
                 part, whole = parse_int(m.group("part")), parse_int(m.group("whole"))
             else:
                 part, whole = (parse_int(x) for x in text.split("/"))

@@ -20,7 +20,6 @@ from .models import Category, Qualifier, Subject
 from .normalise import fold
 
 REGEX_TIMEOUT = 2.0  # seconds; a pattern that runs longer on one input is abandoned with a warning
-_NAMED_GROUP = regex.compile(r"\(\?P<\w+>")
 
 
 class PatternError(ValueError):
@@ -68,6 +67,10 @@ class RegexEntry(BaseModel):
     id: str
     type: Literal["skip", "percent", "fraction", "count", "change", "year", "period"]
     regex: str
+    # "digits": every match starts at the first digit of a run of digits ("36/69", "68,41%"), so the
+    # pattern is tried only there, which is fast. "anywhere": a match may start with a word ("tăng
+    # 5%", "năm 2017"), and the pattern is searched for through the whole text.
+    starts: Literal["digits", "anywhere"] = "anywhere"
     examples: Examples
 
     @field_validator("regex")
@@ -78,6 +81,19 @@ class RegexEntry(BaseModel):
         except regex.error as exc:
             raise ValueError(f"does not compile: {exc}") from exc
         return value
+
+    @model_validator(mode="after")
+    def _starts_as_declared(self) -> "RegexEntry":
+        if self.starts == "digits":
+            compiled = regex.compile(self.regex)
+            for example in self.examples.positive:
+                folded = fold(example)
+                for m in compiled.finditer(folded, overlapped=True):
+                    at = m.start()
+                    if not folded[at].isdigit() or (at > 0 and folded[at - 1].isdigit()):
+                        raise ValueError(f"starts: digits, but it matches {m.group(0)!r} in {example!r}, "
+                                         "which does not start at the first digit of a number")
+        return self
 
 
 class ShapeEntry(BaseModel):
@@ -243,13 +259,17 @@ def _number_words(words: WordsFile) -> NumberWords:
 
 
 class Lexeme:
-    """One phrase of a lexicon entry, as stored in the automaton."""
+    """One phrase of a lexicon entry, as stored in the automaton, with what its tokens carry (worked
+    out once here rather than for every mention)."""
 
-    __slots__ = ("entry", "length")
+    __slots__ = ("entry", "length", "kinds", "covers")
 
     def __init__(self, entry: LexiconEntry, length: int):
         self.entry = entry
         self.length = length
+        # A subject stands for its own code, or for the subjects a counting word may mean.
+        self.kinds = tuple(k.value for k in entry.stands_for) if entry.stands_for else (entry.code,)
+        self.covers = [c.value for c in entry.covers] if entry.covers else None
 
 
 class Patterns:
@@ -270,14 +290,16 @@ class Patterns:
         self.units: UnitsFile = data["units.yaml"]
         self._check_unique_ids()
         self.automaton = self._build_automaton()
-        self.number_regex = regex.compile(
-            "|".join(f"(?P<{self._group(e)}>{e.regex})" for e in self.numbers), regex.V0
-        )
-        self.number_entry = {self._group(e): e for e in self.numbers}
+        # Number patterns that start at digits run as one alternation tried at the start of each run of
+        # digits only; each of the others runs on its own (see numbers.scan). A pattern's group name
+        # gives its place in the list.
+        self.number_entry = {f"number{order}": (order, e) for order, e in enumerate(self.numbers)}
+        at_digits = "|".join(f"(?P<number{order}>{e.regex})" for order, e in enumerate(self.numbers)
+                             if e.starts == "digits")
+        self.number_scanners = [regex.compile(rf"(?<!\d)(?=\d)(?:{at_digits})", regex.V0)] + [
+            regex.compile(f"(?P<number{order}>{e.regex})", regex.V0)
+            for order, e in enumerate(self.numbers) if e.starts == "anywhere"]
         self.shapes = self._compile_shapes()
-        # Where any shape starts: one scan finds the leftmost position for all of them.
-        self.any_shape = regex.compile("|".join(
-            f"(?:{_NAMED_GROUP.sub('(?:', rx.pattern)})" for _, rx in self.shapes))
         self.glue = frozenset(fold(w) for w in self.words.glue)
         self.number_words = _number_words(self.words)
         self.gap_cache: dict[str, str] = {}  # the symbols of a gap between mentions, by its text
@@ -294,10 +316,11 @@ class Patterns:
         self.unit_levels = {fold(x): x.lower() for x in self.units.levels}
         self.unit_levels.update({fold(a): full for a, full in self.units.abbreviations.items()})
         self.unit_regex = _unit_regex(self.units)
-
-    @staticmethod
-    def _group(entry: RegexEntry) -> str:
-        return entry.id.replace(".", "__")
+        # Where a head may start: the regex is tried there only (an automaton finds them all at once).
+        self.unit_head_automaton = ahocorasick.Automaton()
+        for head in self.unit_heads:
+            self.unit_head_automaton.add_word(head, len(head))
+        self.unit_head_automaton.make_automaton()
 
     def _check_unique_ids(self) -> None:
         ids = [e.id for e in self.lexicon] + [e.id for e in self.numbers] + [e.id for e in self.shapes_file.entries]

@@ -14,8 +14,10 @@ Context rules, in order:
 from __future__ import annotations
 
 import bisect
+import time
 from dataclasses import dataclass, field
 
+import numpy as np
 import regex
 
 from .match import Mentions, Token, UnitMention
@@ -39,59 +41,57 @@ MAX_SCAN = 200
 
 
 class Layout:
-    """Positions in the symbol string, precomputed once so that context look-ups cost O(1)."""
+    """Positions in the symbol string, precomputed once so that context look-ups cost O(1). Each
+    table has one entry per symbol index and one for the end; built with NumPy, as Python loops over
+    every symbol cost more than the rest of the stage."""
 
     def __init__(self, symbols: str):
-        n = len(symbols)
-        self.sentence_lo, self.sentence_hi = _bounds(symbols, _SENTENCE_BREAK)
-        self.clause_lo, self.clause_hi = _bounds(symbols, _CLAUSE_BREAK)
-        self.opened = _prefix_count(symbols, "(")
-        self.closed = _prefix_count(symbols, ")")
-        self.averages = _prefix_count(symbols, "A")
-        self.last_subject = _previous(symbols, "S")  # index of the last S strictly before k, or -1
-        self.last_year = _previous(symbols, "Y")
-        self.last_range = _previous(symbols, "R")
-        self.next_range = [n] * (n + 1)
-        for k in range(n - 1, -1, -1):
-            self.next_range[k] = k if symbols[k] == "R" else self.next_range[k + 1]
+        codes = np.frombuffer(symbols.encode("utf-32-le"), dtype=np.uint32)
+        self.sentence_lo, self.sentence_hi = _bounds(codes, _SENTENCE_BREAK)
+        self.clause_lo, self.clause_hi = _bounds(codes, _CLAUSE_BREAK)
+        self.opened = _prefix_count(codes, "(")
+        self.closed = _prefix_count(codes, ")")
+        self.averages = _prefix_count(codes, "A")
+        self.last_subject = _previous(codes, "S")  # index of the last S strictly before k, or -1
+        self.last_year = _previous(codes, "Y")
+        self.last_range = _previous(codes, "R")
+        self.next_range = _next(codes, "R")  # index of the first R at or after k, or n
 
 
-def _bounds(symbols: str, breaks: frozenset[str]) -> tuple[list[int], list[int]]:
+def _is(codes: np.ndarray, wanted: frozenset[str] | str) -> np.ndarray:
+    hit = np.zeros(len(codes), dtype=bool)
+    for ch in wanted:
+        hit |= codes == ord(ch)
+    return hit
+
+
+def _bounds(codes: np.ndarray, breaks: frozenset[str]) -> tuple[list[int], list[int]]:
     """For each index: the first index after the previous break, and the index of the next break."""
-    n = len(symbols)
-    lo, hi = [0] * (n + 1), [n] * (n + 1)
-    start = 0
-    for k, sym in enumerate(symbols):
-        lo[k] = start
-        if sym in breaks:
-            start = k + 1
-    lo[n] = start
-    end = n
-    for k in range(n - 1, -1, -1):
-        if symbols[k] in breaks:
-            end = k
-        hi[k] = end
-    return lo, hi
+    n = len(codes)
+    index = np.arange(n + 1)
+    is_break = np.append(_is(codes, breaks), True)  # the end closes the last stretch
+    after_break = np.where(is_break, index + 1, 0)
+    lo = np.concatenate(([0], np.maximum.accumulate(after_break[:-1])))
+    hi = np.minimum.accumulate(np.where(is_break, index, n)[::-1])[::-1]
+    return lo.tolist(), hi.tolist()
 
 
-def _prefix_count(symbols: str, wanted: str) -> list[int]:
-    counts = [0] * (len(symbols) + 1)
-    for k, sym in enumerate(symbols):
-        counts[k + 1] = counts[k] + (sym == wanted)
-    return counts
+def _prefix_count(codes: np.ndarray, wanted: str) -> list[int]:
+    return np.concatenate(([0], np.cumsum(_is(codes, wanted)))).tolist()
 
 
-def _previous(symbols: str, wanted: str) -> list[int]:
-    last, out = -1, [-1] * (len(symbols) + 1)
-    for k, sym in enumerate(symbols):
-        out[k] = last
-        if sym == wanted:
-            last = k
-    out[len(symbols)] = last
-    return out
+def _previous(codes: np.ndarray, wanted: str) -> list[int]:
+    at = np.where(_is(codes, wanted), np.arange(len(codes)), -1)
+    return np.concatenate(([-1], np.maximum.accumulate(at))).tolist() if len(codes) else [-1]
 
 
-@dataclass
+def _next(codes: np.ndarray, wanted: str) -> list[int]:
+    n = len(codes)
+    at = np.append(np.where(_is(codes, wanted), np.arange(n), n), n)
+    return np.minimum.accumulate(at[::-1])[::-1].tolist()
+
+
+@dataclass(slots=True)
 class Draft:
     """A figure before emission: offsets are into the normalised text."""
 
@@ -154,23 +154,25 @@ class Resolver:
     # --- grammar -----------------------------------------------------------------------------
     def run(self) -> list[Draft]:
         """At the leftmost position where any shape matches, try the shapes in their listed order;
-        take the first whose requirements hold and that yields a figure, then go on after it."""
-        shapes = self.patterns.shapes
-        anywhere = self.patterns.any_shape
+        take the first whose requirements hold and that yields a figure, then go on after it.
+        Each shape finds all the positions where it matches in one pass (a regex engine searches
+        for one pattern fast, and character by character for an alternation of all of them)."""
+        deadline = time.monotonic() + REGEX_TIMEOUT
+        matches_at: dict[int, list[tuple[ShapeEntry, regex.Match]]] = {}
+        try:
+            for entry, rx in self.patterns.shapes:
+                left = max(deadline - time.monotonic(), 0.001)
+                for match in rx.finditer(self.symbols, overlapped=True, timeout=left):
+                    matches_at.setdefault(match.start(), []).append((entry, match))
+        except TimeoutError:
+            self.m.warnings.append(("regex_timeout", "the shape patterns timed out; no figure was read"))
+            matches_at = {}
         pos = 0
-        while True:
-            try:
-                found = anywhere.search(self.symbols, pos, timeout=REGEX_TIMEOUT)
-            except TimeoutError:
-                self.m.warnings.append(("regex_timeout", "the shape patterns timed out; the rest was skipped"))
-                break
-            if found is None:
-                break
-            at = found.start()
-            pos = at + 1
-            for entry, rx in shapes:
-                match = rx.match(self.symbols, at)
-                if match is None or not self._requirements_hold(entry, match):
+        for at in sorted(matches_at):
+            if at < pos:
+                continue
+            for entry, match in matches_at[at]:
+                if not self._requirements_hold(entry, match):
                     continue
                 drafts = self._build(entry, match)
                 if drafts:  # a figure, or one ruled out (a distractor's): either way the match is used
@@ -227,13 +229,14 @@ class Resolver:
         return not any(ch in "CNFPXDT" for ch in self.symbols[self.last_match_end:index])
 
     def _nesting_before(self, index: int) -> bool:
-        for k in range(index - 1, max(-1, index - 1 - MAX_SCAN), -1):
-            sym = self.symbols[k]
-            if sym == "T":
-                return True
-            if sym == "¶":
-                return False
-        return False
+        """A "trong đó" before ``index`` in its paragraph."""
+        return self._last_nesting(index) != -1
+
+    def _last_nesting(self, index: int) -> int:
+        """The index of the nearest "trong đó" (T) before ``index`` in its paragraph, else -1."""
+        lo = max(0, index - MAX_SCAN)
+        k = self.symbols.rfind("T", lo, index)
+        return k if k > self.symbols.rfind("¶", lo, index) else -1
 
     def _population_word_before(self, index: int) -> bool:
         """'… có 69 tổ chức cơ sở đảng', 'Đối với 68 cán bộ …', or the next item after a population
@@ -368,13 +371,8 @@ class Resolver:
 
     def _nesting_parent(self, first: int) -> Draft | None:
         """The figure just before the nearest "trong đó" that precedes ``first`` in its paragraph."""
-        for k in range(first - 1, max(-1, first - 1 - MAX_SCAN), -1):
-            sym = self.symbols[k]
-            if sym == "¶":
-                return None
-            if sym == "T":
-                return next((d for d in reversed(self.drafts) if d.symbols[1] <= k), None)
-        return None
+        k = self._last_nesting(first)
+        return next((d for d in reversed(self.drafts) if d.symbols[1] <= k), None) if k != -1 else None
 
     # --- context ----------------------------------------------------------------------------
     def _clause(self, first: int, last: int) -> tuple[int, int]:
@@ -389,6 +387,10 @@ class Resolver:
         only when no other value stands between. A parenthetical remark the figure is not in does not
         count. Targets and rules reach back from anywhere earlier in the sentence. A structure change
         ("mới thành lập sau sáp nhập") explains why units were not rated, so it spares that figure."""
+        s_lo, _ = self._sentence(first)
+        lo, hi = self._clause(first, last)
+        if self.symbols.find("X", max(s_lo, first - MAX_SCAN), min(max(hi, last), last + MAX_SCAN)) == -1:
+            return False  # the usual case: no distractor anywhere the rules below look
         spared = "structure" if category == "CHUA_DANH_GIA" else None
 
         def distractor(k: int) -> bool:
@@ -399,8 +401,6 @@ class Resolver:
             depth += (self.symbols[k] == "(") - (self.symbols[k] == ")")
             if depth <= 0 and distractor(k):
                 return True
-        s_lo, _ = self._sentence(first)
-        lo, hi = self._clause(first, last)
         for k in self._top_level_before(first, max(s_lo, first - MAX_SCAN)):
             if distractor(k) and (k >= lo or self.tokens[k].value == "rest_of_sentence"):
                 return True
