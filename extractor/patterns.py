@@ -296,9 +296,9 @@ class Patterns:
         self.number_entry = {f"number{order}": (order, e) for order, e in enumerate(self.numbers)}
         at_digits = "|".join(f"(?P<number{order}>{e.regex})" for order, e in enumerate(self.numbers)
                              if e.starts == "digits")
-        self.number_scanners = [regex.compile(rf"(?<!\d)(?=\d)(?:{at_digits})", regex.V0)] + [
-            regex.compile(f"(?P<number{order}>{e.regex})", regex.V0)
-            for order, e in enumerate(self.numbers) if e.starts == "anywhere"]
+        self.number_scanners = [regex.compile(rf"(?<!\d)(?=\d)(?:{at_digits})", regex.V0)] if at_digits else []
+        self.number_scanners += [regex.compile(f"(?P<number{order}>{e.regex})", regex.V0)
+                                 for order, e in enumerate(self.numbers) if e.starts == "anywhere"]
         self.shapes = self._compile_shapes()
         self.glue = frozenset(fold(w) for w in self.words.glue)
         self.number_words = _number_words(self.words)

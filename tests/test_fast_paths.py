@@ -8,6 +8,7 @@ corpus/ (and on text made to stress it).
 """
 
 import random
+import shutil
 
 import pytest
 import regex
@@ -16,7 +17,7 @@ from benchmarks._common import corpus_texts
 from extractor.match import _unit_heads, find_lexemes, find_mentions, find_units
 from extractor.normalise import normalise
 from extractor.numbers import scan
-from extractor.patterns import REGEX_TIMEOUT, load
+from extractor.patterns import REGEX_TIMEOUT, Patterns, load, pattern_dir
 from extractor.resolve import Context, Layout, Resolver
 from extractor.segment import segment
 
@@ -45,6 +46,17 @@ def test_every_pattern_that_starts_at_digits_is_marked_so_and_the_rest_are_searc
     kinds = {e.id: e.starts for e in P.numbers}
     assert kinds["number.count"] == "digits" and kinds["number.change"] == "anywhere"
     assert len(P.number_scanners) == 1 + sum(e.starts == "anywhere" for e in P.numbers)
+
+
+def test_without_digit_led_patterns_every_pattern_is_searched(tmp_path):
+    target = tmp_path / "patterns"
+    shutil.copytree(pattern_dir(), target)
+    path = target / "numbers.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("    starts: digits\n", ""), encoding="utf-8")
+    plain = Patterns(target)
+    assert len(plain.number_scanners) == len(plain.numbers)
+    folded = normalise(STRESS[0]).folded
+    assert [(m.span(), e.id) for m, e in scan(folded, plain)] == [(m.span(), e.id) for m, e in scan(folded, P)]
 
 
 @pytest.mark.parametrize("text", TEXTS + STRESS)
