@@ -287,19 +287,21 @@ def _attach_small_words(tokens: list[Token], folded: str) -> list[Token]:
     """Qualifiers join the number after them; number words count only before a subject noun;
     counting words ("đồng chí", "tổ chức") count only right after a number."""
     out: list[Token] = []
+    last = len(tokens) - 1
     for i, tok in enumerate(tokens):
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        adjacent = nxt is not None and not folded[tok.end:nxt.start].strip()
-        if tok.sym == "q":
-            if adjacent and nxt.sym in "NPFD":
+        sym = tok.sym
+        if sym == "q":
+            nxt = tokens[i + 1] if i < last else None
+            if nxt is not None and nxt.sym in "NPFD" and not folded[tok.end:nxt.start].strip():
                 nxt.qualifier = tok.code
             continue
-        if tok.sym == "n":
-            if (adjacent and nxt.sym in "Ss") or (tok.value == 0 and _ZERO_ANSWER.match(folded, tok.end)
-                                                   and folded[:tok.start].rstrip().endswith(":")):
+        if sym == "n":
+            nxt = tokens[i + 1] if i < last else None
+            if (nxt is not None and nxt.sym in "Ss" and not folded[tok.end:nxt.start].strip()) or (
+                    tok.value == 0 and _ZERO_ANSWER.match(folded, tok.end) and folded[:tok.start].rstrip().endswith(":")):
                 out.append(Token("N", tok.start, tok.end, value=tok.value, rule=tok.rule))
             continue
-        if tok.sym == "s" and not (out and out[-1].sym in "NF" and not folded[out[-1].end:tok.start].strip()):
+        if sym == "s" and not (out and out[-1].sym in "NF" and not folded[out[-1].end:tok.start].strip()):
             continue
         out.append(tok)
     return out
@@ -308,13 +310,14 @@ def _attach_small_words(tokens: list[Token], folded: str) -> list[Token]:
 def _drop_verb_categories(tokens: list[Token], folded: str, glue: frozenset[str]) -> list[Token]:
     """'được đánh giá, xếp loại hoàn thành tốt nhiệm vụ': the first phrase is a verb before a rating."""
     out = []
+    last = len(tokens) - 1
     for i, tok in enumerate(tokens):
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        gap = folded[tok.end:nxt.start] if nxt is not None else ""
-        if (tok.sym == "C" and tok.code in ("DA_DANH_GIA", "TONG_SO") and nxt is not None and nxt.sym == "C"
-                and nxt.code in _RATING and not _PUNCTUATION.search(gap)
-                and all(w in glue for w in _WORD_CHARS.findall(gap))):
-            continue
+        if tok.sym == "C" and tok.code in ("DA_DANH_GIA", "TONG_SO") and i < last:
+            nxt = tokens[i + 1]
+            gap = folded[tok.end:nxt.start]
+            if (nxt.sym == "C" and nxt.code in _RATING and not _PUNCTUATION.search(gap)
+                    and all(w in glue for w in _WORD_CHARS.findall(gap))):
+                continue
         out.append(tok)
     return out
 
@@ -427,6 +430,7 @@ def _lay_out(tokens: list[Token], sentences: list[Sentence], folded: str, patter
     """Interleave tokens with gap symbols and sentence ends into one symbol string."""
     laid: list[Token | Mark] = []
     sentence_of: list[int] = []
+    glue, cache = patterns.glue, patterns.gap_cache
     t = 0
     for s_index, sentence in enumerate(sentences):
         while t < len(tokens) and tokens[t].start < sentence.start:
@@ -434,9 +438,14 @@ def _lay_out(tokens: list[Token], sentences: list[Sentence], folded: str, patter
         cursor = sentence.start
         while t < len(tokens) and tokens[t].end <= sentence.end:
             tok = tokens[t]
-            for sym in _gap_symbols(folded[cursor:tok.start], patterns.glue, patterns.gap_cache):
-                laid.append(Mark(sym, cursor, tok.start))
-                sentence_of.append(s_index)
+            if tok.start > cursor:
+                gap = folded[cursor:tok.start]
+                symbols = cache.get(gap)
+                if symbols is None:
+                    symbols = _gap_symbols(gap, glue, cache)
+                for sym in symbols:
+                    laid.append(Mark(sym, cursor, tok.start))
+                    sentence_of.append(s_index)
             laid.append(tok)
             sentence_of.append(s_index)
             cursor = tok.end
