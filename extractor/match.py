@@ -7,6 +7,7 @@ for the alphabet). The resolve stage runs the shape grammar over the symbols.
 from __future__ import annotations
 
 import bisect
+import operator
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,9 @@ _BASE = regex.compile(r"\s{0,3}\(?\s?(?:(?:(?:so\s)?voi|so|tren|/)\s?(?:tong\s)?
 _BARE_BASE = regex.compile(r"\s{1,3}so\b")
 _SHARE_WORD = regex.compile(r"(?:chiem|bang|ty le|ti le)\s{1,3}(?:(?:gan|tren|hon|khoang)\s{1,3})?$")
 # "Không hoàn thành nhiệm vụ: không." — a zero answering a colon.
+_SPAN_OF = operator.attrgetter("start", "end")  # of a token or unit
+_SPAN_AT = operator.itemgetter(0, 1)  # of a (start, end, payload) phrase match
+_START_OF = operator.attrgetter("start")
 _ZERO_ANSWER = regex.compile(r"\s*(?:[.;,)]|$)")
 _BASE_END = regex.compile(r"[;:(),.\d]|\b(?:tang|giam)\b")
 
@@ -263,7 +267,7 @@ def _number_word_tokens(folded: str, patterns: Patterns, number_spans: list[tupl
         value = patterns.number_words.value(m.group(0))
         if value is not None:
             found.append(Token("n", m.start(), m.end(), value=value, rule="number.words"))
-    return _drop_overlapping(number_spans, found, key=lambda t: (t.start, t.end))
+    return _drop_overlapping(number_spans, found, key=_SPAN_OF)
 
 
 def _lexeme_token(start: int, end: int, payload: Any, text: str) -> Token | None:
@@ -394,10 +398,10 @@ def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Pattern
         warnings.append(("regex_timeout", "the unit pattern timed out; units of this document were skipped"))
         units = []
     number_spans = [(n.start, n.end) for n in numbers]
-    lexemes = _drop_overlapping(number_spans, find_lexemes(folded, patterns), key=lambda x: (x[0], x[1]))
+    lexemes = _drop_overlapping(number_spans, find_lexemes(folded, patterns), key=_SPAN_AT)
     # Phrases win over number words: "đủ tư cách" is not the number four.
     words = _drop_overlapping([(s, e) for s, e, _ in lexemes], _number_word_tokens(folded, patterns, number_spans),
-                              key=lambda t: (t.start, t.end))
+                              key=_SPAN_OF)
 
     tokens = [Token(_NUMBER_SYMBOL[n.kind], n.start, n.end, value=n.value, rule=n.rule) for n in numbers]
     tokens.extend(words)
@@ -405,13 +409,13 @@ def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Pattern
     lexeme_starts = [start for start, _, _ in lexemes]
     shown_units = [u for u in units if u.explicit and not _outreached(u, lexemes, lexeme_starts)]
     unit_spans = [(u.start, u.end) for u in shown_units]
-    for start, end, payload in _drop_overlapping(unit_spans, lexemes, key=lambda x: (x[0], x[1])):
+    for start, end, payload in _drop_overlapping(unit_spans, lexemes, key=_SPAN_AT):
         token = _lexeme_token(start, end, payload, text)
         if token is not None:
             tokens.append(token)
     tokens.extend(Token("U", u.start, u.end, value=u)
-                  for u in _drop_overlapping(number_spans, shown_units, key=lambda u: (u.start, u.end)))
-    tokens.sort(key=lambda t: t.start)
+                  for u in _drop_overlapping(number_spans, shown_units, key=_SPAN_OF))
+    tokens.sort(key=_START_OF)
     tokens = _attach_small_words(tokens, folded)
     tokens = _drop_verb_categories(tokens, folded, patterns.glue)
 

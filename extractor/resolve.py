@@ -255,13 +255,14 @@ class Resolver:
 
     # --- building figures -------------------------------------------------------------------
     def _build(self, entry: ShapeEntry, match: regex.Match) -> list[Draft | None]:
-        vals = match.starts("val") if "val" in match.re.groupindex else []
-        pct = self._group_token(match, "pct")
-        chg = self._group_token(match, "chg")
-        base = self._group_token(match, "base")
-        subj = self._group_token(match, "subj") or self._group_token(match, "subj2")
-        cat = self._group_token(match, "cat")
-        unit = self._group_token(match, "unit")
+        names = match.re.groupindex
+        vals = match.starts("val") if "val" in names else []
+        pct = self._group_token(match, names, "pct")
+        chg = self._group_token(match, names, "chg")
+        base = self._group_token(match, names, "base")
+        subj = self._group_token(match, names, "subj") or self._group_token(match, names, "subj2")
+        cat = self._group_token(match, names, "cat")
+        unit = self._group_token(match, names, "unit")
         if entry.id == "shape.population":
             cat = Token("C", self.tokens[vals[0]].start, self.tokens[vals[0]].start, code="TONG_SO")
             self.population_at.add(self.m.sentence_of[vals[0]])
@@ -277,13 +278,13 @@ class Resolver:
             j = self.layout.last_subject[k]
             subj = self.tokens[j] if j >= self.layout.sentence_lo[k] else subj
         label_span = None
-        if "label" in match.re.groupindex and match.start("label") != -1:
+        if "label" in names and match.start("label") != -1:
             first, last = self.tokens[match.start("label")], self.tokens[match.end("label") - 1]
             start = first.start
             while start < last.end and not self.text[start].isalnum():
                 start += 1
             label_span = (start, last.end)
-        subjects = match.starts("subj") if "subj" in match.re.groupindex else []
+        subjects = match.starts("subj") if "subj" in names else []
         if len(subjects) > 1 and not vals:  # one share stated for several groups: one figure each
             return [self._draft(entry, match, match.start(), None, cat, pct, chg, base, self.tokens[k], None,
                                 [pct, self.tokens[k], cat]) for k in subjects]
@@ -313,10 +314,12 @@ class Resolver:
             drafts.append(draft)
         return drafts
 
-    def _group_token(self, match: regex.Match, name: str) -> Token | None:
-        if name not in match.re.groupindex or match.start(name) == -1:
+    def _group_token(self, match: regex.Match, names: dict[str, int], name: str) -> Token | None:
+        """The token of the group ``name`` (of the shape's groups ``names``), if the match has it."""
+        if name not in names:
             return None
-        return self.tokens[match.start(name)]
+        at = match.start(name)
+        return self.tokens[at] if at != -1 else None
 
     def _draft(self, entry, match, anchor, val, cat, pct, chg, base, subj, label_span, parts) -> Draft | None:
         first = min(match.start(), anchor)
@@ -338,9 +341,9 @@ class Resolver:
             parts = parts + [Token("w", *label_span)]
         else:
             category, label = cat.code, cat.label
-        start = min(t.start for t in parts)
-        end = max(t.end for t in parts)
-        if self.text.count("(", start, end) > self.text.count(")", start, end) and self.text.startswith(")", end):
+        start = min([t.start for t in parts])
+        end = max([t.end for t in parts])
+        if self.text.startswith(")", end) and self.text.count("(", start, end) > self.text.count(")", start, end):
             end += 1  # "(chiếm 96,74%)": close the parenthesis the evidence opened
         year, period = self._year(first, match.end())
         rules = [r for r in (cat.rule if cat is not None else None, entry.id,
