@@ -186,7 +186,8 @@ class Checker:
         self.nesting.setdefault(label, {})[key] = value
 
     # --- percent bases ---------------------------------------------------------------------------
-    def _candidates(self, group: Group, draft: Draft, htxsnv_in_httnv: bool | None) -> list[tuple[str, int, str]]:
+    def _candidates(self, group: Group, draft: Draft, levels_sum: int | None,
+                    coverage_sum: int | None) -> list[tuple[str, int, str]]:
         """(category, base count, how it is known), most specific first: the total written with the
         count, the group it is nested in, the number rated, the total, HTTNV for HTXSNV, and the
         sums the other figures imply."""
@@ -202,12 +203,10 @@ class Checker:
             found.extend((code, f.count, "stated") for f in group.nearest_stated(code, draft) if f is not draft)
         if draft.category == "HTXSNV":
             found.extend(("HTTNV", f.count, "stated") for f in group.nearest_stated("HTTNV", draft))
-        rated = self._rated_from_levels(group, htxsnv_in_httnv)
-        if rated is not None and draft.category not in COVERAGE and draft.category != "TONG_SO":
-            found.append(("DA_DANH_GIA", rated, "sum of the levels"))
-        total = self._total_from_coverage(group)
-        if total is not None and draft.category in COVERAGE:
-            found.append(("TONG_SO", total, "rated + not rated + exempt"))
+        if levels_sum is not None and draft.category not in COVERAGE and draft.category != "TONG_SO":
+            found.append(("DA_DANH_GIA", levels_sum, "sum of the levels"))
+        if coverage_sum is not None and draft.category in COVERAGE:
+            found.append(("TONG_SO", coverage_sum, "rated + not rated + exempt"))
         return [c for c in found if c[1] > 0]  # nothing is a share of zero
 
     def _rated_from_levels(self, group: Group, htxsnv_in_httnv: bool | None) -> int | None:
@@ -224,10 +223,12 @@ class Checker:
         return rated.count + sum(f.count for c in ("CHUA_DANH_GIA", "MIEN_DANH_GIA") if (f := group.stated(c)))
 
     def _resolve_bases(self, group: Group, htxsnv_in_httnv: bool | None) -> None:
+        # The sums the group's figures imply: the number rated from the levels, the total from coverage.
+        levels_sum, coverage_sum = self._rated_from_levels(group, htxsnv_in_httnv), self._total_from_coverage(group)
         for d in group.drafts:
             if d.percent is None or "count" in d.derived or d.period is not None:
                 continue
-            candidates = self._candidates(group, d, htxsnv_in_httnv)
+            candidates = self._candidates(group, d, levels_sum, coverage_sum)
             if d.count is None:
                 self._base_of_percent_only(d, candidates)
                 continue

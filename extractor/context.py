@@ -69,9 +69,10 @@ def document_year(norm: Normalised, mentions: Mentions, published_on: str | None
     years = Counter()
     tokens = mentions.tokens
     sentence_text: dict[int, bool] = {}
-    for i, tok in enumerate(tokens):
-        if tok.sym != "Y":
-            continue
+    symbols = mentions.symbols
+    i = -1
+    while (i := symbols.find("Y", i + 1)) != -1:  # the years only, not a loop over every symbol
+        tok = tokens[i]
         s = mentions.sentence_of[i]
         if s not in sentence_text:
             lo = i
