@@ -103,6 +103,13 @@ def test_bad_pattern_entry_fails_naming_file_and_key(tmp_path, name, mutate, mes
         Patterns(target)
 
 
+def test_invalid_yaml_is_named_with_its_position(tmp_path):
+    target = _copy_patterns(tmp_path)
+    (target / "cues.yaml").write_text("kind: lexicon\nentries: [unclosed\n", encoding="utf-8")
+    with pytest.raises(PatternError, match=r"(?s)cues\.yaml: not valid YAML: .*line 3"):
+        Patterns(target)
+
+
 def test_missing_pattern_file_is_named(tmp_path):
     target = _copy_patterns(tmp_path)
     (target / "cues.yaml").unlink()
