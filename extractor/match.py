@@ -34,10 +34,10 @@ _BASE = regex.compile(r"\s{0,3}\(?\s?(?:(?:(?:so\s)?voi|so|tren|/)\s?(?:tong\s)?
 # "chiếm 23,68% số TCCSĐ trong sạch, vững mạnh": a bare "số" is a base only after "chiếm/bằng/tỷ lệ".
 _BARE_BASE = regex.compile(r"\s{1,3}so\b")
 _SHARE_WORD = regex.compile(r"(?:chiem|bang|ty le|ti le)\s{1,3}(?:(?:gan|tren|hon|khoang)\s{1,3})?$")
-# "Không hoàn thành nhiệm vụ: không." — a zero answering a colon.
 _SPAN_OF = operator.attrgetter("start", "end")  # of a token or unit
 _SPAN_AT = operator.itemgetter(0, 1)  # of a (start, end, payload) phrase match
 _START_OF = operator.attrgetter("start")
+# "Không hoàn thành nhiệm vụ: không." — a zero answering a colon.
 _ZERO_ANSWER = regex.compile(r"\s*(?:[.;,)]|$)")
 _BASE_END = regex.compile(r"[;:(),.\d]|\b(?:tang|giam)\b")
 
@@ -133,12 +133,11 @@ def find_lexemes(folded: str, patterns: Patterns) -> list[tuple[int, int, Any]]:
         while i < len(starts) and starts[i] <= start:
             shift = shifts[i]
             i += 1
-        end_shift = shift
-        k = i
-        while k < len(starts) and starts[k] <= end - 1:  # a squeezed run inside the phrase
+        end_shift, k = shift, i
+        while k < len(starts) and starts[k] < end:  # a squeezed run inside the phrase
             end_shift = shifts[k]
             k += 1
-        out.append((start + shift, end - 1 + end_shift + 1, payload))
+        out.append((start + shift, end + end_shift, payload))
     return out
 
 
@@ -442,12 +441,8 @@ def _lay_out(tokens: list[Token], sentences: list[Sentence], folded: str, patter
         cursor = sentence.start
         while t < len(tokens) and tokens[t].end <= sentence.end:
             tok = tokens[t]
-            if tok.start > cursor:
-                gap = folded[cursor:tok.start]
-                symbols = cache.get(gap)
-                if symbols is None:
-                    symbols = _gap_symbols(gap, glue, cache)
-                for sym in symbols:
+            if tok.start > cursor:  # an empty gap has no symbols
+                for sym in _gap_symbols(folded[cursor:tok.start], glue, cache):
                     laid.append(Mark(sym, cursor, tok.start))
                     sentence_of.append(s_index)
             laid.append(tok)
