@@ -17,17 +17,16 @@ import bisect
 import time
 from dataclasses import dataclass, field
 
-import numpy as np
 import regex
 
 from .match import Mentions, Token, UnitMention
 from .patterns import REGEX_TIMEOUT, Patterns, ShapeEntry
 
-_CLAUSE_BREAK = frozenset(";|¶")
+_CLAUSE_BREAK = regex.compile("[;|¶]")
 _DECIMALS = regex.compile(r"[.,](\d+)")
 _OPENER_REACH = 12  # characters: "Tại Đảng bộ xã A, …", "Riêng Đảng bộ xã A …" still open the sentence
 _OPENER_SENTENCES = 30  # how many earlier sentences of the paragraph a sub-unit may reach
-_SENTENCE_BREAK = frozenset("|¶")
+_SENTENCE_BREAK = regex.compile("[|¶]")
 # "Đảng bộ có 69 tổ chức cơ sở đảng", "Đối với 68 cán bộ lãnh đạo, quản lý, …", "Trong 15 đảng bộ, …"
 # (the last two opening a sentence).
 _POPULATION_WORD = regex.compile(r"\b(?:co|hien co|gom|la)\s*$|^\W*(?:doi voi|trong)\s*$")
@@ -42,53 +41,63 @@ MAX_SCAN = 200
 
 class Layout:
     """Positions in the symbol string, precomputed once so that context look-ups cost O(1). Each
-    table has one entry per symbol index and one for the end; built with NumPy, as Python loops over
-    every symbol cost more than the rest of the stage."""
+    table has one entry per symbol index and one for the end. A table is constant between two
+    occurrences of the symbols it follows, so it is built a stretch at a time from where those
+    symbols occur: a Python loop over every symbol costs more than the rest of the stage, and NumPy
+    costs more than both on the short symbol strings of most documents."""
 
     def __init__(self, symbols: str):
-        codes = np.frombuffer(symbols.encode("utf-32-le"), dtype=np.uint32)
-        self.sentence_lo, self.sentence_hi = _bounds(codes, _SENTENCE_BREAK)
-        self.clause_lo, self.clause_hi = _bounds(codes, _CLAUSE_BREAK)
-        self.opened = _prefix_count(codes, "(")
-        self.closed = _prefix_count(codes, ")")
-        self.averages = _prefix_count(codes, "A")
-        self.last_subject = _previous(codes, "S")  # index of the last S strictly before k, or -1
-        self.last_year = _previous(codes, "Y")
-        self.last_range = _previous(codes, "R")
-        self.next_range = _next(codes, "R")  # index of the first R at or after k, or n
+        n = len(symbols)
+        sentence_breaks = _positions(symbols, _SENTENCE_BREAK)
+        clause_breaks = _positions(symbols, _CLAUSE_BREAK)
+        self.sentence_lo, self.sentence_hi = _after(sentence_breaks, n), _at_or_after(sentence_breaks, n)
+        self.clause_lo, self.clause_hi = _after(clause_breaks, n), _at_or_after(clause_breaks, n)
+        self.opened = _count(_positions(symbols, "("), n)
+        self.closed = _count(_positions(symbols, ")"), n)
+        self.averages = _count(_positions(symbols, "A"), n)
+        self.last_subject = _steps(_positions(symbols, "S"), n, -1)  # the last S strictly before k, or -1
+        self.last_year = _steps(_positions(symbols, "Y"), n, -1)
+        ranges = _positions(symbols, "R")
+        self.last_range = _steps(ranges, n, -1)
+        self.next_range = _at_or_after(ranges, n)  # the first R at or after k, or n
 
 
-def _is(codes: np.ndarray, wanted: frozenset[str] | str) -> np.ndarray:
-    hit = np.zeros(len(codes), dtype=bool)
-    for ch in wanted:
-        hit |= codes == ord(ch)
-    return hit
+def _positions(symbols: str, wanted: str | regex.Pattern) -> list[int]:
+    """Where ``wanted`` (one symbol, or a pattern of one symbol) occurs, in order."""
+    if not isinstance(wanted, str):
+        return [m.start() for m in wanted.finditer(symbols)]
+    found, k = [], symbols.find(wanted)
+    while k != -1:
+        found.append(k)
+        k = symbols.find(wanted, k + 1)
+    return found
 
 
-def _bounds(codes: np.ndarray, breaks: frozenset[str]) -> tuple[list[int], list[int]]:
-    """For each index: the first index after the previous break, and the index of the next break."""
-    n = len(codes)
-    index = np.arange(n + 1)
-    is_break = np.append(_is(codes, breaks), True)  # the end closes the last stretch
-    after_break = np.where(is_break, index + 1, 0)
-    lo = np.concatenate(([0], np.maximum.accumulate(after_break[:-1])))
-    hi = np.minimum.accumulate(np.where(is_break, index, n)[::-1])[::-1]
-    return lo.tolist(), hi.tolist()
+def _steps(positions: list[int], n: int, before: int, values=None) -> list[int]:
+    """For each index k in 0..n: ``values[i]`` where ``positions[i]`` is the last position before k
+    (``positions[i]`` itself when ``values`` is None), or ``before`` when none is."""
+    out: list[int] = []
+    start, value = 0, before
+    for p, v in zip(positions, positions if values is None else values):
+        out += [value] * (p + 1 - start)
+        value, start = v, p + 1
+    out += [value] * (n + 1 - start)
+    return out
 
 
-def _prefix_count(codes: np.ndarray, wanted: str) -> list[int]:
-    return np.concatenate(([0], np.cumsum(_is(codes, wanted)))).tolist()
+def _after(positions: list[int], n: int) -> list[int]:
+    """For each index: the index after the last position before it, or 0."""
+    return _steps(positions, n, 0, [p + 1 for p in positions])
 
 
-def _previous(codes: np.ndarray, wanted: str) -> list[int]:
-    at = np.where(_is(codes, wanted), np.arange(len(codes)), -1)
-    return np.concatenate(([-1], np.maximum.accumulate(at))).tolist() if len(codes) else [-1]
+def _at_or_after(positions: list[int], n: int) -> list[int]:
+    """For each index: the first position at or after it, or n."""
+    return _steps(positions, n, positions[0] if positions else n, positions[1:] + [n])
 
 
-def _next(codes: np.ndarray, wanted: str) -> list[int]:
-    n = len(codes)
-    at = np.append(np.where(_is(codes, wanted), np.arange(n), n), n)
-    return np.minimum.accumulate(at[::-1])[::-1].tolist()
+def _count(positions: list[int], n: int) -> list[int]:
+    """For each index k: how many positions lie before k."""
+    return _steps(positions, n, 0, range(1, len(positions) + 1))
 
 
 @dataclass(slots=True)
