@@ -325,8 +325,9 @@ def _drop_verb_categories(tokens: list[Token], folded: str, glue: frozenset[str]
     return out
 
 
-def _base_tokens(tokens: list[Token], folded: str, sentence_end_at: dict[int, int]) -> list[Token]:
-    """After each percent, a base phrase ('so với tổng số đảng viên') becomes one B token."""
+def _base_tokens(tokens: list[Token], folded: str, sentence_ends: list[int]) -> list[Token]:
+    """After each percent, a base phrase ('so với tổng số đảng viên') becomes one B token; it ends
+    with the percent's sentence (of those ending at ``sentence_ends``; the last one if none)."""
     out: list[Token] = []
     i = 0
     while i < len(tokens):
@@ -340,7 +341,8 @@ def _base_tokens(tokens: list[Token], folded: str, sentence_end_at: dict[int, in
             m = _BARE_BASE.match(folded, tok.end)
         if not m:
             continue
-        limit = sentence_end_at.get(tok.start, len(folded))
+        limit = sentence_ends[min(bisect.bisect_right(sentence_ends, tok.start), len(sentence_ends) - 1)] \
+            if sentence_ends else len(folded)
         stop = _BASE_END.search(folded, m.end(), limit)
         end = stop.start() if stop else limit
         inside = []
@@ -418,13 +420,7 @@ def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Pattern
     tokens = _attach_small_words(tokens, folded)
     tokens = _drop_verb_categories(tokens, folded, patterns.glue)
 
-    sentence_end_at = {}
-    s_index = 0
-    for tok in tokens:
-        while s_index < len(sentences) - 1 and sentences[s_index].end <= tok.start:
-            s_index += 1
-        sentence_end_at[tok.start] = sentences[s_index].end if sentences else len(folded)
-    tokens = _base_tokens(tokens, folded, sentence_end_at)
+    tokens = _base_tokens(tokens, folded, [s.end for s in sentences])
     return _lay_out(tokens, sentences, folded, patterns, units, warnings)
 
 

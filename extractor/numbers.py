@@ -46,12 +46,12 @@ def parse_decimal(raw: str) -> float:
     return float(raw.replace(".", ""))
 
 
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
+
+
 def _trailing_word(text: str) -> str:
-    end = len(text)
-    start = end
-    while start > 0 and "a" <= text[start - 1] <= "z":
-        start -= 1
-    return text[start:end]
+    """The run of a-z letters that ends ``text``."""
+    return text[len(text.rstrip(_LOWER)):]
 
 
 def _is_reference(folded: str, start: int, patterns: Patterns) -> bool:
