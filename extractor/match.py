@@ -26,6 +26,10 @@ _RATING = {"TSVM", "TSVM_TIEU_BIEU", "HTXSNV", "HTTNV", "HTNV", "HTNV_HAN_CHE", 
 # What lies between two mentions: a punctuation mark, a coordinator, or a word.
 _GAP_ITEM = regex.compile(r"[();:,=]|\b(?:va|hoac)\b|[^\s();:,=]+")
 _WORD_CHARS = regex.compile(r"[a-z0-9]+")
+# "07 chi bộ đạt từ 90 điểm trở lên, được xếp loại hoàn thành xuất sắc nhiệm vụ": the score that earns
+# a rating, between the count and its category, binds them like glue (comma included).
+_SCORE_THRESHOLD = regex.compile(r"\b(?:(?:dat|co)\s+)?(?:(?:tu|tren|duoi)\s+)?\d{1,3}(?:[.,]\d{1,2})?\s*diem"
+                                 r"(?:\s+(?:tro\s+len|tro\s+xuong))?\s*,?(?=\s*(?:(?:duoc|va|bi)\s+)?xep\s+loai\b)")
 _PUNCTUATION = regex.compile(r"[.;:,()\n]")
 _GAP_CACHE_SIZE = 50_000  # the gaps between mentions repeat: " ", ", ", " (chiếm ", …
 
@@ -52,6 +56,7 @@ class Token:
     rule: str | None = None
     label: str | None = None
     qualifier: str | None = None
+    lead: int | None = None  # where the hedge before a number starts ("gần 4.900"); its gap ends there
     covers: list[str] | None = None
     part: bool = False  # a subject naming a part of the TCCSĐ ("chi bộ cơ sở"): its totals are structure
     kinds: tuple[str, ...] = ()  # for a counting word: the subjects it may stand for, the default first
@@ -63,7 +68,7 @@ class Mark:
     symbol string holds about as many of these as of mentions."""
 
     __slots__ = ("sym", "start", "end")
-    value = code = rule = label = qualifier = covers = None
+    value = code = rule = label = qualifier = lead = covers = None
     part = False
     kinds = ()
 
@@ -296,7 +301,7 @@ def _attach_small_words(tokens: list[Token], folded: str) -> list[Token]:
         if sym == "q":
             nxt = tokens[i + 1] if i < last else None
             if nxt is not None and nxt.sym in "NPFD" and not folded[tok.end:nxt.start].strip():
-                nxt.qualifier = tok.code
+                nxt.qualifier, nxt.lead = tok.code, tok.start
             continue
         if sym == "n":
             nxt = tokens[i + 1] if i < last else None
@@ -372,6 +377,7 @@ def _gap_symbols(gap: str, glue: frozenset[str], cache: dict[str, str]) -> str:
 
 
 def _gap_symbols_uncached(gap: str, glue: frozenset[str]) -> str:
+    gap = _SCORE_THRESHOLD.sub(" ", gap)
     symbols = []
     for item in _GAP_ITEM.findall(gap):
         if item == "co" and symbols and symbols[-1] == ",":
@@ -437,9 +443,10 @@ def _lay_out(tokens: list[Token], sentences: list[Sentence], folded: str, patter
         cursor = sentence.start
         while t < len(tokens) and tokens[t].end <= sentence.end:
             tok = tokens[t]
-            if tok.start > cursor:  # an empty gap has no symbols
-                for sym in _gap_symbols(folded[cursor:tok.start], glue, cache):
-                    laid.append(Mark(sym, cursor, tok.start))
+            gap_end = tok.start if tok.lead is None else tok.lead  # a hedge is part of its number
+            if gap_end > cursor:  # an empty gap has no symbols
+                for sym in _gap_symbols(folded[cursor:gap_end], glue, cache):
+                    laid.append(Mark(sym, cursor, gap_end))
                     sentence_of.append(s_index)
             laid.append(tok)
             sentence_of.append(s_index)

@@ -30,6 +30,9 @@ _SENTENCE_BREAK = regex.compile("[|¶]")
 # "Đảng bộ có 69 tổ chức cơ sở đảng", "Đối với 68 cán bộ lãnh đạo, quản lý, …", "Trong 15 đảng bộ, …"
 # (the last two opening a sentence).
 _POPULATION_WORD = regex.compile(r"\b(?:co|hien co|gom|la)\s*$|^\W*(?:doi voi|trong)\s*$")
+# "do", "vì", "bởi": what follows explains the figure before it. Read with diacritics: folded, "đó"
+# would be "do" and "vi phạm" would hold "vì".
+_REASON = regex.compile(r"\b(?:do|vì|bởi)\b", regex.IGNORECASE)
 _PERSONS = frozenset({"DANG_VIEN", "CAN_BO"})
 _ORGANISATIONS = frozenset({"TCCSD", "CHI_BO", "TAP_THE", "DANG_BO_CAP_TREN"})
 
@@ -258,9 +261,26 @@ class Resolver:
             return True
         if self.m.sentence_of[index] not in self.population_at or prev is None:
             return False
+        if self._after_population_breakdown(index, lo):
+            return True
         layout = self.layout
         inside_parentheses = layout.opened[index] - layout.opened[lo] > layout.closed[index] - layout.closed[lo]
         return not inside_parentheses and all(ch in ",&()" for ch in self.symbols[prev + 1:index])
+
+    def _after_population_breakdown(self, index: int, lo: int) -> bool:
+        """'… 47 chi bộ trực thuộc (32 chi bộ ấp, 15 chi bộ cơ quan) với 1.912 đảng viên': the value
+        follows a breakdown in parentheses of the population figure just read."""
+        k = index - 1
+        while k >= lo and self.symbols[k] in ",&":
+            k -= 1
+        if k < lo or self.symbols[k] != ")" or self.last_match_end is None:
+            return False
+        depth = 0
+        for j in range(k, max(lo, k - MAX_SCAN) - 1, -1):
+            depth += (self.symbols[j] == ")") - (self.symbols[j] == "(")
+            if depth == 0:
+                return j == self.last_match_end and self.drafts[-1].rule == "shape.population"
+        return False
 
     # --- building figures -------------------------------------------------------------------
     def _build(self, entry: ShapeEntry, match: regex.Match) -> list[Draft | None]:
@@ -428,7 +448,8 @@ class Resolver:
             elif sym in "NFPD":  # another value, or a change whose reason follows
                 return False
             elif depth == 0 and distractor(k):
-                return True
+                # "37 đồng chí chưa đánh giá do ốm đau, đi học tập trung": a reason, not a distractor
+                return not _REASON.search(self.text, self.tokens[last - 1].end, self.tokens[k].start)
         return False
 
     def _subject(self, first: int, subj: Token | None, inherit: bool = False) -> str:

@@ -1,0 +1,41 @@
+"""The resolve stage on phrasings that need more than one shape: what comes between the parts of a
+figure, and what its context rules out."""
+
+from extractor import extract
+from extractor.patterns import load
+
+P = load()
+
+
+def figures(text: str) -> list[tuple]:
+    return [(f.subject.value, f.category.value, f.count, f.percent) for f in extract(text, patterns=P).figures]
+
+
+def test_a_score_threshold_between_count_and_category_binds_them():
+    text = ("Năm 2025 có 07 chi bộ đạt từ 90 điểm trở lên, được xếp loại hoàn thành xuất sắc nhiệm vụ, chiếm 14,89%; "
+            "5 tập thể đạt từ 90 điểm trở lên, xếp loại hoàn thành xuất sắc nhiệm vụ.")
+    assert figures(text) == [("CHI_BO", "HTXSNV", 7, 14.89), ("TAP_THE", "HTXSNV", 5, None)]
+
+
+def test_a_population_after_a_breakdown_in_parentheses():
+    text = ("Năm 2025, Đảng bộ xã hiện có 47 chi bộ trực thuộc (32 chi bộ ấp, 15 chi bộ cơ quan, trường học, Công an) "
+            "với 1.912 đảng viên.")
+    assert ("DANG_VIEN", "TONG_SO", 1912, None) in figures(text)
+
+
+def test_a_hedged_count_goes_on_a_population_list():
+    doc = extract("Đảng bộ Khối hiện có 58 tổ chức cơ sở đảng với 214 chi bộ và gần 4.900 đảng viên.", patterns=P)
+    members = [f for f in doc.figures if f.subject.value == "DANG_VIEN"]
+    assert [(f.count, f.qualifier) for f in members] == [(4900, "gần")]
+
+
+def test_a_distractor_in_the_reason_after_a_figure_does_not_rule_it_out():
+    with_reason = figures("Năm 2011 có 37 đồng chí chưa đánh giá do ốm đau dài ngày, đi học tập trung.")
+    assert with_reason == [("DANG_VIEN", "CHUA_DANH_GIA", 37, None)]
+    # without a reason word ("đó" is not "do") the distractor after the figure still rules it out
+    assert figures("Năm 2011 có 37 đồng chí chưa đánh giá, sau đó đi học tập trung.") == []
+
+
+def test_a_unit_name_stops_before_con():
+    doc = extract("Năm 2016, Đảng bộ huyện Cù Lao Hạ còn 02 TCCSĐ yếu kém.", patterns=P)
+    assert [(f.unit, f.count) for f in doc.figures] == [("Đảng bộ huyện Cù Lao Hạ", 2)]
