@@ -27,9 +27,9 @@ _DECIMALS = regex.compile(r"[.,](\d+)")
 _OPENER_REACH = 12  # characters: "Tại Đảng bộ xã A, …", "Riêng Đảng bộ xã A …" still open the sentence
 _OPENER_SENTENCES = 30  # how many earlier sentences of the paragraph a sub-unit may reach
 _SENTENCE_BREAK = regex.compile("[|¶]")
-# "Đảng bộ có 69 tổ chức cơ sở đảng", "Đối với 68 cán bộ lãnh đạo, quản lý, …", "Trong 15 đảng bộ, …"
-# (the last two opening a sentence).
-_POPULATION_WORD = regex.compile(r"\b(?:co|hien co|gom|la)\s*$|^\W*(?:doi voi|trong)\s*$")
+# "Đảng bộ có 69 tổ chức cơ sở đảng", "9.726 đảng viên, sinh hoạt ở 512 chi bộ", "Đối với 68 cán bộ
+# lãnh đạo, quản lý, …", "Theo đó, trong 15 đảng bộ, …" (the last two opening a sentence or clause).
+_POPULATION_WORD = regex.compile(r"\b(?:co|hien co|gom|la|sinh hoat (?:o|tai|trong))\s*$|(?:^|[,;:])\W*(?:doi voi|trong)\s*$")
 # "do", "vì", "bởi": what follows explains the figure before it. Read with diacritics: folded, "đó"
 # would be "do" and "vi phạm" would hold "vì".
 _REASON = regex.compile(r"\b(?:do|vì|bởi)\b", regex.IGNORECASE)
@@ -238,7 +238,10 @@ class Resolver:
             return False
         if index - self.last_match_end > MAX_SCAN:
             return False
-        return not any(ch in "CNFPXDT" for ch in self.symbols[self.last_match_end:index])
+        between = self.symbols[self.last_match_end:index]
+        if "(" in between and self.drafts[-1].rule == "shape.population":
+            return False  # "12 chi bộ trực thuộc (8 chi bộ thôn, 4 chi bộ cơ quan)": a breakdown, not more figures
+        return not any(ch in "CNFPXDT" for ch in between)
 
     def _nesting_before(self, index: int) -> bool:
         """A "trong đó" before ``index`` in its paragraph."""
@@ -265,7 +268,7 @@ class Resolver:
             return True
         layout = self.layout
         inside_parentheses = layout.opened[index] - layout.opened[lo] > layout.closed[index] - layout.closed[lo]
-        return not inside_parentheses and all(ch in ",&()" for ch in self.symbols[prev + 1:index])
+        return not inside_parentheses and all(ch in ",;&()" for ch in self.symbols[prev + 1:index])
 
     def _after_population_breakdown(self, index: int, lo: int) -> bool:
         """'… 47 chi bộ trực thuộc (32 chi bộ ấp, 15 chi bộ cơ quan) với 1.912 đảng viên': the value

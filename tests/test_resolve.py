@@ -39,3 +39,22 @@ def test_a_distractor_in_the_reason_after_a_figure_does_not_rule_it_out():
 def test_a_unit_name_stops_before_con():
     doc = extract("Năm 2016, Đảng bộ huyện Cù Lao Hạ còn 02 TCCSĐ yếu kém.", patterns=P)
     assert [(f.unit, f.count) for f in doc.figures] == [("Đảng bộ huyện Cù Lao Hạ", 2)]
+
+
+def test_population_lists_go_on_across_semicolons_and_membership_phrases():
+    listed = figures("Đảng bộ huyện có 45 tổ chức cơ sở đảng; 11 đảng bộ bộ phận; 312 chi bộ trực thuộc đảng ủy cơ sở, "
+                     "với 5.236 đảng viên.")
+    assert ("CHI_BO", "TONG_SO", 312, None) in listed
+    members_in = figures("Đảng bộ thành phố hiện có 64 tổ chức cơ sở đảng với 9.726 đảng viên, sinh hoạt ở 512 chi bộ "
+                         "trực thuộc đảng ủy cơ sở.")
+    assert ("CHI_BO", "TONG_SO", 512, None) in members_in
+
+
+def test_trong_opening_a_clause_states_a_population():
+    found = figures("Năm 2018, theo đó, trong 15 đảng bộ trực thuộc Tỉnh ủy, có 2 đảng bộ hoàn thành xuất sắc nhiệm vụ.")
+    assert found[0] == ("DANG_BO_CAP_TREN", "TONG_SO", 15, None)
+
+
+def test_a_breakdown_of_a_population_is_not_a_list_of_figures():
+    text = "Đảng bộ xã hiện có mười hai chi bộ trực thuộc (tám chi bộ thôn, bốn chi bộ cơ quan, trường học) với 247 đảng viên."
+    assert figures(text) == [("CHI_BO", "TONG_SO", 12, None), ("DANG_VIEN", "TONG_SO", 247, None)]
