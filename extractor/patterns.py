@@ -105,7 +105,7 @@ class ShapeEntry(BaseModel):
     id: str
     pattern: str
     requires: list[Literal["nesting_before", "percent", "population_word_before", "strong_subject",
-                           "continues_list", "category_in_sentence"]] = []
+                           "continues_list", "category_in_sentence", "unrated_category"]] = []
     # Where the subject comes from when the shape names none: the sentence (default), or the
     # figure before it (a sub-group of the previous figure's group).
     subject_from: Literal["sentence", "previous_figure"] = "sentence"

@@ -33,6 +33,7 @@ _POPULATION_WORD = regex.compile(r"\b(?:co|hien co|gom|la|sinh hoat (?:o|tai|tro
 # "do", "vì", "bởi": what follows explains the figure before it. Read with diacritics: folded, "đó"
 # would be "do" and "vi phạm" would hold "vì".
 _REASON = regex.compile(r"\b(?:do|vì|bởi)\b", regex.IGNORECASE)
+_UNRATED = frozenset({"CHUA_DANH_GIA", "MIEN_DANH_GIA"})
 _PERSONS = frozenset({"DANG_VIEN", "CAN_BO"})
 _ORGANISATIONS = frozenset({"TCCSD", "CHI_BO", "TAP_THE", "DANG_BO_CAP_TREN"})
 
@@ -222,6 +223,8 @@ class Resolver:
             if need == "continues_list" and not self._continues_list(match.start()):
                 return False
             if need == "category_in_sentence" and self._category_before(match.start()) is None:
+                return False
+            if need == "unrated_category" and self.tokens[match.start("cat")].code not in _UNRATED:
                 return False
         return True
 
