@@ -36,6 +36,7 @@ _GAP_CACHE_SIZE = 50_000  # the gaps between mentions repeat: " ", ", ", " (chi�
 # "so với tổng số …", "trên tổng số …", "% tổng số …", "/tổng số": the base a percent is a share of.
 _BASE = regex.compile(r"\s{0,3}\(?\s?(?:(?:(?:so\s)?voi|so|tren|/)\s?(?:tong\s)?so|tong\s(?:so|cong))\b")
 # "chiếm 23,68% số TCCSĐ trong sạch, vững mạnh": a bare "số" is a base only after "chiếm/bằng/tỷ lệ".
+_BASE_BEFORE = regex.compile(r"\bso\s+voi\s+(?:tong\s+)?so\s*$")
 _BARE_BASE = regex.compile(r"\s{1,3}so\b")
 _SHARE_WORD = regex.compile(r"(?:chiem|bang|ty le|ti le)\s{1,3}(?:(?:gan|tren|hon|khoang)\s{1,3})?$")
 _SPAN_OF = operator.attrgetter("start", "end")  # of a token or unit
@@ -149,6 +150,7 @@ def find_lexemes(folded: str, patterns: Patterns) -> list[tuple[int, int, Any]]:
 # One more word of a name: "Điện", "Biên", "Cơ quan - Doanh nghiệp" (a dash joins two parts).
 _NAME_WORD = regex.compile(r"\s+(?:[-–]\s+)?([\p{L}\d][\p{L}\d\-]*)")
 _MAX_NAME_WORDS = 10
+_DETERMINERS = frozenset({"cac", "nhung"})  # "các", "những", compared without diacritics
 
 
 def _name_words(text: str, plain: str, pos: int, lowercase_name: bool, has_level: bool,
@@ -172,6 +174,8 @@ def _name_words(text: str, plain: str, pos: int, lowercase_name: bool, has_level
         while spans and not (plain[spans[-1][0]].isupper() or plain[spans[-1][0]].isdigit()
                              or _is_tail_word(text, plain, *spans[-1], patterns)):
             spans.pop()
+    while spans and plain[spans[-1][0]:spans[-1][1]].lower() in _DETERMINERS:
+        spans.pop()  # "Đảng bộ Khối các năm 2019 …": a name never ends on "các"
     return spans
 
 
@@ -330,6 +334,21 @@ def _drop_verb_categories(tokens: list[Token], folded: str, glue: frozenset[str]
     return out
 
 
+def _bases_before_percent(tokens: list[Token], folded: str) -> list[Token]:
+    """'tỷ lệ … hoàn thành xuất sắc nhiệm vụ so với số hoàn thành tốt nhiệm vụ là 18,49%': a category
+    after 'so với (tổng) số', with a percent next, is that percent's base (a B token)."""
+    out: list[Token] = []
+    last = len(tokens) - 1
+    for i, tok in enumerate(tokens):
+        if tok.sym == "C" and i < last and tokens[i + 1].sym == "P" and out:
+            m = _BASE_BEFORE.search(folded, out[-1].end, tok.start)
+            if m is not None:
+                out.append(Token("B", m.start(), tok.end, code=tok.code, rule="base.so_voi"))
+                continue
+        out.append(tok)
+    return out
+
+
 def _base_tokens(tokens: list[Token], folded: str, sentence_ends: list[int]) -> list[Token]:
     """After each percent, a base phrase ('so với tổng số đảng viên') becomes one B token; it ends
     with the percent's sentence (of those ending at ``sentence_ends``; the last one if none)."""
@@ -426,7 +445,7 @@ def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Pattern
     tokens = _attach_small_words(tokens, folded)
     tokens = _drop_verb_categories(tokens, folded, patterns.glue)
 
-    tokens = _base_tokens(tokens, folded, [s.end for s in sentences])
+    tokens = _base_tokens(_bases_before_percent(tokens, folded), folded, [s.end for s in sentences])
     return _lay_out(tokens, sentences, folded, patterns, units, warnings)
 
 

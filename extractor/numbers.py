@@ -72,6 +72,8 @@ def _unit_after(folded: str, end: int, unit_after: frozenset[str]) -> bool:
     if not m:
         return False
     words = m.group(1)
+    if words == "lan luot":  # "các năm 2013, 2014 lần lượt là …": "respectively", not "times"
+        return False
     return words.split(" ")[0] in unit_after or words in unit_after
 
 

@@ -105,13 +105,16 @@ class ShapeEntry(BaseModel):
     id: str
     pattern: str
     requires: list[Literal["nesting_before", "percent", "population_word_before", "strong_subject",
-                           "continues_list", "category_in_sentence", "unrated_category"]] = []
+                           "continues_list", "category_in_sentence", "unrated_category", "respectively"]] = []
     # Where the subject comes from when the shape names none: the sentence (default), or the
     # figure before it (a sub-group of the previous figure's group).
     subject_from: Literal["sentence", "previous_figure"] = "sentence"
     # A shape with no category phrase takes the previous figure's category (a list continued).
     # or the last category named earlier in the sentence (a league list after its header).
     category_from: Literal["text", "previous_figure", "sentence"] = "text"
+    # One figure per percent (the group pct repeats), each for the year named in the same place
+    # before them: "các năm 2019, 2020 và 2021 lần lượt là 91,76%, 92,86% và 92,77%".
+    respective_years: bool = False
     examples: Examples
 
 

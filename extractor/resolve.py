@@ -33,6 +33,7 @@ _POPULATION_WORD = regex.compile(r"\b(?:co|hien co|gom|la|sinh hoat (?:o|tai|tro
 # "do", "vì", "bởi": what follows explains the figure before it. Read with diacritics: folded, "đó"
 # would be "do" and "vi phạm" would hold "vì".
 _REASON = regex.compile(r"\b(?:do|vì|bởi)\b", regex.IGNORECASE)
+_RESPECTIVELY = regex.compile(r"\blan luot\b")
 _UNRATED = frozenset({"CHUA_DANH_GIA", "MIEN_DANH_GIA"})
 _PERSONS = frozenset({"DANG_VIEN", "CAN_BO"})
 _ORGANISATIONS = frozenset({"TCCSD", "CHI_BO", "TAP_THE", "DANG_BO_CAP_TREN"})
@@ -226,6 +227,9 @@ class Resolver:
                 return False
             if need == "unrated_category" and self.tokens[match.start("cat")].code not in _UNRATED:
                 return False
+            if need == "respectively" and not _RESPECTIVELY.search(
+                    self.folded, self.tokens[match.start()].end, self.tokens[match.starts("pct")[0]].start):
+                return False
         return True
 
     def _category_before(self, index: int) -> int | None:
@@ -319,6 +323,8 @@ class Resolver:
             while start < last.end and not self.text[start].isalnum():
                 start += 1
             label_span = (start, last.end)
+        if entry.respective_years:
+            return self._respective(entry, match, cat, subj)
         subjects = match.starts("subj") if "subj" in names else []
         if len(subjects) > 1 and not vals:  # one share stated for several groups: one figure each
             return [self._draft(entry, match, match.start(), None, cat, pct, chg, base, self.tokens[k], None,
@@ -346,6 +352,29 @@ class Resolver:
                                 own_subj, label_span, parts)
             if draft is not None and unit is not None:
                 draft.unit = self.resolve_unit(unit.value)
+            drafts.append(draft)
+        return drafts
+
+    def _respective(self, entry: ShapeEntry, match: regex.Match, cat: Token, subj: Token | None) -> list[Draft | None]:
+        """One figure per percent, for the years named before them in the same order (a period
+        "2016 - 2017" names each of its years); none when the counts differ."""
+        percents = match.starts("pct")
+        years: list[int] = []
+        for k in range(match.start(), percents[0]):
+            tok = self.tokens[k]
+            if tok.sym == "Y":
+                years.append(tok.value)
+            elif tok.sym == "R":
+                years.extend(range(tok.value[0], tok.value[1] + 1))
+        if len(years) != len(percents):
+            return []
+        drafts = []
+        for k, (p, year) in enumerate(zip(percents, years)):
+            pct = self.tokens[p]
+            parts = [cat, pct] + ([subj] if subj is not None and k == 0 else []) if k == 0 else [pct]
+            draft = self._draft(entry, match, match.start(), None, cat, pct, None, None, subj, None, parts)
+            if draft is not None:
+                draft.year, draft.period = year, None
             drafts.append(draft)
         return drafts
 

@@ -58,3 +58,52 @@ def test_trong_opening_a_clause_states_a_population():
 def test_a_breakdown_of_a_population_is_not_a_list_of_figures():
     text = "Đảng bộ xã hiện có mười hai chi bộ trực thuộc (tám chi bộ thôn, bốn chi bộ cơ quan, trường học) với 247 đảng viên."
     assert figures(text) == [("CHI_BO", "TONG_SO", 12, None), ("DANG_VIEN", "TONG_SO", 247, None)]
+
+
+def stated(text: str) -> list[tuple]:
+    """Figures with only the values the text states (a derived count is left out)."""
+    return [(f.category.value, None if "count" in f.derived else f.count, f.percent)
+            for f in extract(text, patterns=P).figures]
+
+
+def test_a_count_in_parentheses_after_a_percent_is_read():
+    assert stated("Năm 2015, tỷ lệ chi bộ đạt trong sạch, vững mạnh là 71,39% (292 chi bộ); hoàn thành tốt nhiệm vụ "
+                  "24,21% (99 chi bộ).") == [("TSVM", 292, 71.39), ("HTTNV", 99, 24.21)]
+    assert stated("Năm 2025, 79,3% (1.904 đồng chí) hoàn thành tốt nhiệm vụ; 5,46% (131 đồng chí) hoàn thành nhiệm vụ."
+                  ) == [("HTTNV", 1904, 79.3), ("HTNV", 131, 5.46)]
+
+
+def test_a_unit_named_after_its_noun_does_not_part_count_and_category():
+    assert figures("Năm 2015 có một chi bộ cơ sở (Chi bộ Công ty May Hưng Phát) mới thành lập nên chưa đánh giá."
+                   ) == [("TCCSD", "CHUA_DANH_GIA", 1, None)]
+
+
+def test_a_base_named_before_the_percent():
+    doc = extract("Năm 2025, tỷ lệ đảng viên hoàn thành xuất sắc nhiệm vụ so với số hoàn thành tốt nhiệm vụ là 18,49%.",
+                  patterns=P)
+    assert [(f.category.value, f.percent, f.percent_of) for f in doc.figures] == [("HTXSNV", 18.49, "HTTNV")]
+
+
+def test_a_letter_grade_last_in_its_sentence_keeps_its_category():
+    found = figures("Năm 2021, có 91 đồng chí xếp loại B (hoàn thành tốt nhiệm vụ) và 04 đồng chí xếp loại C "
+                    "(hoàn thành nhiệm vụ).")
+    assert [(category, count) for _, category, count, _ in found] == [("HTTNV", 91), ("HTNV", 4)]
+
+
+def test_new_scheme_wording_of_rated_and_short_category_names():
+    found = figures("Năm 2025 có 2.401 đảng viên được chấm điểm, xếp loại; 11 tập thể hoàn thành tốt và 01 tập thể "
+                    "hoàn thành nhiệm vụ.")
+    assert [(category, count) for _, category, count, _ in found] == [("DA_DANH_GIA", 2401), ("HTTNV", 11), ("HTNV", 1)]
+
+
+def test_respective_percents_take_the_years_named_before_them_in_order():
+    doc = extract("Tỷ lệ TCCSĐ hoàn thành tốt nhiệm vụ trở lên của Đảng bộ Khối các năm 2019, 2020 và 2021 lần lượt là "
+                  "91,76%, 92,86% và 92,77%.", patterns=P)
+    assert [(f.year, f.percent) for f in doc.figures] == [(2019, 91.76), (2020, 92.86), (2021, 92.77)]
+    assert all(f.unit != "Đảng bộ Khối các" for f in doc.figures)  # "các năm …" is not part of a name
+    period = extract("Giai đoạn 2016 - 2017, tỷ lệ TCCSĐ đạt trong sạch, vững mạnh lần lượt là 62,5% và 60,94%.",
+                     patterns=P)
+    assert [(f.year, f.percent) for f in period.figures] == [(2016, 62.5), (2017, 60.94)]
+    # as many years as percents, or no series: here one figure of 2014 is read the usual way
+    assert [f.year for f in extract("Năm 2014, tỷ lệ TCCSĐ đạt trong sạch, vững mạnh lần lượt là 61,4% và 63,5%.",
+                                    patterns=P).figures] == [2014]
