@@ -30,9 +30,9 @@ _SENTENCE_BREAK = regex.compile("[|¶]")
 # "Đảng bộ có 69 tổ chức cơ sở đảng", "9.726 đảng viên, sinh hoạt ở 512 chi bộ", "Đối với 68 cán bộ
 # lãnh đạo, quản lý, …", "Theo đó, trong 15 đảng bộ, …" (the last two opening a sentence or clause).
 _POPULATION_WORD = regex.compile(r"\b(?:co|hien co|gom|la|sinh hoat (?:o|tai|trong))\s*$|(?:^|[,;:])\W*(?:doi voi|trong)\s*$")
-# "do", "vì", "bởi": what follows explains the figure before it. Read with diacritics: folded, "đó"
-# would be "do" and "vi phạm" would hold "vì".
-_REASON = regex.compile(r"\b(?:do|vì|bởi)\b", regex.IGNORECASE)
+# "do", "vì", "bởi", "nhờ": what follows explains the figure before it. Read with diacritics: folded,
+# "đó" would be "do" and "vi phạm" would hold "vì".
+_REASON = regex.compile(r"\b(?:do|vì|bởi|nhờ)\b", regex.IGNORECASE)
 _RESPECTIVELY = regex.compile(r"\blan luot\b")
 _UNRATED = frozenset({"CHUA_DANH_GIA", "MIEN_DANH_GIA"})
 _PERSONS = frozenset({"DANG_VIEN", "CAN_BO"})

@@ -32,6 +32,8 @@ def test_a_hedged_count_goes_on_a_population_list():
 def test_a_distractor_in_the_reason_after_a_figure_does_not_rule_it_out():
     with_reason = figures("Năm 2011 có 37 đồng chí chưa đánh giá do ốm đau dài ngày, đi học tập trung.")
     assert with_reason == [("DANG_VIEN", "CHUA_DANH_GIA", 37, None)]
+    thanks_to = figures("Năm 2025, 100% đảng viên hoàn thành tốt nhiệm vụ trở lên nhờ giao chỉ tiêu đến từng người.")
+    assert thanks_to == [("DANG_VIEN", "KHAC", None, 100.0)]
     # without a reason word ("đó" is not "do") the distractor after the figure still rules it out
     assert figures("Năm 2011 có 37 đồng chí chưa đánh giá, sau đó đi học tập trung.") == []
 
