@@ -543,6 +543,9 @@ class Resolver:
         if inside != -1:
             return self.tokens[inside].value, None
         before = layout.last_year[first]
+        depth = layout.opened[first] - layout.closed[first]
+        while before >= lo and layout.opened[before] - layout.closed[before] > depth:
+            before = layout.last_year[before]  # "(năm 2013 là 77,61%); trong đó …": closed off before the figure
         if before >= lo:
             return self.tokens[before].value, None
         k = last

@@ -109,3 +109,10 @@ def test_respective_percents_take_the_years_named_before_them_in_order():
     # as many years as percents, or no series: here one figure of 2014 is read the usual way
     assert [f.year for f in extract("Năm 2014, tỷ lệ TCCSĐ đạt trong sạch, vững mạnh lần lượt là 61,4% và 63,5%.",
                                     patterns=P).figures] == [2014]
+
+
+def test_a_year_in_a_closed_parenthetical_stays_inside_it():
+    doc = extract("Năm 2014: trong sạch, vững mạnh: 39 TCCSĐ, chiếm 58,21%, giảm 19,4% so với năm 2013 (năm 2013 là "
+                  "77,61%); trong đó trong sạch, vững mạnh tiêu biểu: 8, chiếm 20,51%.", patterns=P)
+    assert [(f.category.value, f.year, f.percent) for f in doc.figures] == [
+        ("TSVM", 2014, 58.21), ("TSVM", 2013, 77.61), ("TSVM_TIEU_BIEU", 2014, 20.51)]
