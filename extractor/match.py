@@ -98,6 +98,7 @@ class Mentions:
 
 
 _SPACE_RUN = regex.compile(r" {2,}")
+_SPACES = regex.compile(r"\s*")
 
 
 def squeeze(folded: str) -> tuple[str, list[int], list[int]]:
@@ -414,6 +415,23 @@ def _gap_symbols_uncached(gap: str, glue: frozenset[str]) -> str:
     return "".join(symbols)
 
 
+def _outside_names(numbers: list, units: list[UnitMention], phrases: list, folded: str) -> list:
+    """Numbers that are not the last word of a unit's name: in "Chi bộ khu phố Vĩnh Phước 3 là …" the 3
+    names the unit, while in "… Phường 2 12 chi bộ" the 12 counts the phrase after it."""
+    name_ends = {u.end: u.start for u in units if u.name is not None}
+    if not name_ends:
+        return numbers
+    phrase_starts = {start for start, _, _ in phrases}
+    kept = []
+    for n in numbers:
+        unit_start = name_ends.get(n.end)
+        if unit_start is not None and unit_start < n.start and n.kind == "count" \
+                and _SPACES.match(folded, n.end).end() not in phrase_starts:
+            continue
+        kept.append(n)
+    return kept
+
+
 def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Patterns) -> Mentions:
     folded, text = norm.folded, norm.text
     warnings: list = []
@@ -423,8 +441,10 @@ def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Pattern
     except TimeoutError:
         warnings.append(("regex_timeout", "the unit pattern timed out; units of this document were skipped"))
         units = []
+    phrases = find_lexemes(folded, patterns)
+    numbers = _outside_names(numbers, units, phrases, folded)
     number_spans = [(n.start, n.end) for n in numbers]
-    lexemes = _drop_overlapping(number_spans, find_lexemes(folded, patterns), key=_SPAN_AT)
+    lexemes = _drop_overlapping(number_spans, phrases, key=_SPAN_AT)
     # Phrases win over number words: "đủ tư cách" is not the number four.
     words = _drop_overlapping([(s, e) for s, e, _ in lexemes], _number_word_tokens(folded, patterns, number_spans),
                               key=_SPAN_OF)

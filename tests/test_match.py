@@ -26,6 +26,9 @@ def symbols(text: str) -> str:
     ("phấn đấu 95% tổ chức cơ sở đảng hoàn thành tốt nhiệm vụ", "XPSC¶"),
     ("Hướng dẫn số 27-HD/BTCTW ngày 25/9/2014 của Ban Tổ chức Trung ương.", "¶"),  # no mention at all
     ("Đảng bộ huyện Điện Biên có 69 tổ chức cơ sở đảng. Năm 2017 có 9 đảng viên.", "UNS|YNS¶"),
+    # a number that ends a unit's name is part of it, unless a phrase follows that it counts
+    ("Chi bộ khu phố Vĩnh Phước 3 là một trong những chi bộ được đánh giá cao.", "UwS¶"),
+    ("Đảng bộ Phường 2 có 12 chi bộ.", "UNS¶"),
 ])
 def test_symbols(text, expected):
     assert symbols(text) == expected
