@@ -61,11 +61,24 @@ def reporting_unit(norm: Normalised, units: list[UnitMention]) -> str | None:
     return _HEAD_ONLY_NAMES.get(nameless.level)
 
 
+# A year is rated at its end: an article published up to June can report on the year before at the
+# latest ("Ngày đăng: 16/01/2026" reports on 2025, and its "năm 2026" is a target).
+_RATED_BY_MONTH = 6
+
+
+def _last_rated_year(published_on: str | None) -> int | None:
+    if not published_on:
+        return None
+    year = int(published_on[:4])
+    return year - 1 if int(published_on[5:7]) <= _RATED_BY_MONTH else year
+
+
 def document_year(norm: Normalised, mentions: Mentions, published_on: str | None) -> int | None:
-    """The latest year named in a sentence about rating (not a change's "so với năm"), up to the
-    publication year; else the year in the title; else the year before publication (ratings are
-    published early the next year)."""
-    cap = int(published_on[:4]) if published_on else None
+    """The latest year named in a sentence about rating (not a change's "so với năm", nor a target's
+    "năm 2026 phấn đấu …"), up to the last year that can have been rated when the article came out;
+    else the year in the title; else the year before publication (ratings are published early the
+    next year)."""
+    cap = _last_rated_year(published_on)
     years = Counter()
     tokens = mentions.tokens
     sentence_text: dict[int, bool] = {}
@@ -81,7 +94,8 @@ def document_year(norm: Normalised, mentions: Mentions, published_on: str | None
             hi = i
             while hi + 1 < len(tokens) and mentions.sentence_of[hi + 1] == s:
                 hi += 1
-            sentence_text[s] = bool(_RATING_WORDS.search(norm.folded, tokens[lo].start, tokens[hi].end + 1))
+            sentence_text[s] = bool(_RATING_WORDS.search(norm.folded, tokens[lo].start, tokens[hi].end + 1)) and not any(
+                tokens[k].sym == "X" and tokens[k].code == "target" for k in range(lo, hi + 1))
         if sentence_text[s] and (cap is None or tok.value <= cap):
             years[tok.value] += 1
     if years:
@@ -90,4 +104,4 @@ def document_year(norm: Normalised, mentions: Mentions, published_on: str | None
     in_title = [int(y) for y in _TITLE_YEAR.findall(first_line) if cap is None or int(y) <= cap]
     if in_title:
         return max(in_title)
-    return cap - 1 if cap else None
+    return int(published_on[:4]) - 1 if published_on else None

@@ -148,8 +148,9 @@ def find_lexemes(folded: str, patterns: Patterns) -> list[tuple[int, int, Any]]:
     return out
 
 
-# One more word of a name: "Điện", "Biên", "Cơ quan - Doanh nghiệp" (a dash joins two parts).
-_NAME_WORD = regex.compile(r"\s+(?:[-–]\s+)?([\p{L}\d][\p{L}\d\-]*)")
+# One more word of a name: "Điện", "Biên", "Cơ quan - Doanh nghiệp" (a dash joins two parts); a
+# hard line break may fall inside a name, a blank line (a new paragraph) ends it.
+_NAME_WORD = regex.compile(r"[ \t]*\n?[ \t]*(?<=\s)(?:[-–]\s+)?([\p{L}\d][\p{L}\d\-]*)")
 _MAX_NAME_WORDS = 10
 _DETERMINERS = frozenset({"cac", "nhung"})  # "các", "những", compared without diacritics
 
@@ -415,6 +416,17 @@ def _gap_symbols_uncached(gap: str, glue: frozenset[str]) -> str:
     return "".join(symbols)
 
 
+def _counted(unit: UnitMention, value_ends: set[int], folded: str, text: str) -> bool:
+    """A nameless "chi bộ <level>" in lower case right after a number is the noun it counts: "ba chi bộ
+    bản vùng cao" are three chi bộ, not the chi bộ of a bản ("ba đảng bộ xã này" stays a unit)."""
+    if unit.name is not None or unit.head != "Chi bộ" or not text[unit.start].islower():
+        return False
+    before = unit.start
+    while before > 0 and folded[before - 1].isspace():
+        before -= 1
+    return before in value_ends
+
+
 def _outside_names(numbers: list, units: list[UnitMention], phrases: list, folded: str) -> list:
     """Numbers that are not the last word of a unit's name: in "Chi bộ khu phố Vĩnh Phước 3 là …" the 3
     names the unit, while in "… Phường 2 12 chi bộ" the 12 counts the phrase after it."""
@@ -453,7 +465,9 @@ def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Pattern
     tokens.extend(words)
     # A unit shows in the symbols unless a longer phrase covers it ("đảng bộ huyện và tương đương").
     lexeme_starts = [start for start, _, _ in lexemes]
-    shown_units = [u for u in units if u.explicit and not _outreached(u, lexemes, lexeme_starts)]
+    value_ends = {n.end for n in numbers} | {w.end for w in words}
+    shown_units = [u for u in units if u.explicit and not _outreached(u, lexemes, lexeme_starts)
+                   and not _counted(u, value_ends, folded, text)]
     unit_spans = [(u.start, u.end) for u in shown_units]
     for start, end, payload in _drop_overlapping(unit_spans, lexemes, key=_SPAN_AT):
         token = _lexeme_token(start, end, payload, text)

@@ -19,6 +19,9 @@ from .patterns import REGEX_TIMEOUT, Patterns, RegexEntry
 _WORD_AFTER = regex.compile(r"\s*([a-z]+(?:\s[a-z]+)?)")
 _BARE_YEAR = regex.compile(r"(?:19[5-9]\d|20\d\d)")
 _POSITION = operator.itemgetter(0, 1)
+# "được miễn … theo quy định: 426 đồng chí": a label ending in "theo <document>" then a colon, not a
+# reference to a document numbered 426
+_ACCORDING_TO = regex.compile(r"\btheo\s+[a-z]+(?:\s[a-z]+)?\s*:\s*$")
 
 
 @dataclass(slots=True)
@@ -57,7 +60,10 @@ def _trailing_word(text: str) -> str:
 def _is_reference(folded: str, start: int, patterns: Patterns) -> bool:
     """The number at ``start`` follows a reference word: 'Chỉ thị 05', 'khóa XII', 'Lượt xem: 14234'
     (only spaces, ':', '.' or '(' between them)."""
-    before = folded[max(0, start - 30):start].rstrip(" \t\n:.(")
+    window = folded[max(0, start - 30):start]
+    if _ACCORDING_TO.search(window):
+        return False
+    before = window.rstrip(" \t\n:.(")
     last = _trailing_word(before)
     if not last:
         return False

@@ -111,7 +111,8 @@ class ShapeEntry(BaseModel):
     subject_from: Literal["sentence", "previous_figure"] = "sentence"
     # A shape with no category phrase takes the previous figure's category (a list continued).
     # or the last category named earlier in the sentence (a league list after its header).
-    category_from: Literal["text", "previous_figure", "sentence"] = "text"
+    # A population shape counts a unit's members or organisations (category TONG_SO).
+    category_from: Literal["text", "previous_figure", "sentence", "population"] = "text"
     # One figure per percent (the group pct repeats), each for the year named in the same place
     # before them: "các năm 2019, 2020 và 2021 lần lượt là 91,76%, 92,86% và 92,77%".
     respective_years: bool = False

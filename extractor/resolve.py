@@ -302,7 +302,7 @@ class Resolver:
         subj = self._group_token(match, names, "subj") or self._group_token(match, names, "subj2")
         cat = self._group_token(match, names, "cat")
         unit = self._group_token(match, names, "unit")
-        if entry.id == "shape.population":
+        if entry.category_from == "population":
             cat = Token("C", self.tokens[vals[0]].start, self.tokens[vals[0]].start, code="TONG_SO")
             self.population_at.add(self.m.sentence_of[vals[0]])
         elif entry.category_from == "previous_figure":
@@ -439,7 +439,14 @@ class Resolver:
     def _nesting_parent(self, first: int) -> Draft | None:
         """The figure just before the nearest "trong đó" that precedes ``first`` in its paragraph."""
         k = self._last_nesting(first)
-        return next((d for d in reversed(self.drafts) if d.symbols[1] <= k), None) if k != -1 else None
+        if k == -1:
+            return None
+        layout = self.layout
+        depth = layout.opened[k] - layout.closed[k]
+        # not a figure inside a parenthesis closed before the "trong đó": "1.392 đồng chí … (126 … miễn,
+        # 20 … chưa xếp loại), trong đó 1.300 …" breaks down the 1.392
+        return next((d for d in reversed(self.drafts) if d.symbols[1] <= k
+                     and layout.opened[d.symbols[0]] - layout.closed[d.symbols[0]] <= depth), None)
 
     # --- context ----------------------------------------------------------------------------
     def _clause(self, first: int, last: int) -> tuple[int, int]:

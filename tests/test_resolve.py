@@ -116,3 +116,40 @@ def test_a_year_in_a_closed_parenthetical_stays_inside_it():
                   "77,61%); trong đó trong sạch, vững mạnh tiêu biểu: 8, chiếm 20,51%.", patterns=P)
     assert [(f.category.value, f.year, f.percent) for f in doc.figures] == [
         ("TSVM", 2014, 58.21), ("TSVM", 2013, 77.61), ("TSVM_TIEU_BIEU", 2014, 20.51)]
+
+
+def test_a_report_published_early_in_a_year_is_about_the_year_before():
+    doc = extract("Kết quả xếp loại năm 2025\n\nNgày đăng: 16/01/2026\n\nNăm 2025 có 38 tổ chức cơ sở đảng được xếp loại. "
+                  "Năm 2026, phấn đấu 90% tổ chức cơ sở đảng được xếp loại hoàn thành tốt nhiệm vụ trở lên.", patterns=P)
+    assert doc.year == 2025
+
+
+def test_a_label_ending_in_theo_quy_dinh_then_a_colon_takes_its_value():
+    assert figures("Năm 2025, số đảng viên được miễn kiểm điểm, đánh giá theo quy định: 426 đồng chí.") == [
+        ("DANG_VIEN", "MIEN_DANH_GIA", 426, None)]
+
+
+def test_a_share_in_parentheses_between_count_and_category():
+    assert figures("Năm 2025, 05 tổ chức (13,16%) đạt mức hoàn thành xuất sắc nhiệm vụ.") == [
+        ("TCCSD", "HTXSNV", 5, 13.16)]
+
+
+def test_a_units_size_in_parentheses_and_a_counted_chi_bo_of_villages():
+    doc = extract("Năm 2018, Đảng bộ xã Tường Khê (16 chi bộ): 2 HTXSNV, 13 HTTNV, 01 HTNV.", patterns=P)
+    assert [(f.category.value, f.count, f.unit) for f in doc.figures][0] == ("TONG_SO", 16, "Đảng bộ xã Tường Khê")
+    assert figures("Năm 2023 có ba chi bộ bản vùng cao bị xếp loại không hoàn thành nhiệm vụ.") == [
+        ("CHI_BO", "KHTNV", 3, None)]
+
+
+def test_trong_do_after_a_parenthesis_breaks_down_the_figure_before_it():
+    doc = extract("Năm 2025, 1.392 đồng chí thuộc diện chấm điểm, xếp loại (126 đồng chí được miễn theo quy định, 20 đồng "
+                  "chí chưa xếp loại), trong đó 1.300 đồng chí được xếp loại hoàn thành tốt nhiệm vụ trở lên.", patterns=P)
+    assert [(f.category.value, f.count) for f in doc.figures] == [
+        ("DA_DANH_GIA", 1392), ("MIEN_DANH_GIA", 126), ("CHUA_DANH_GIA", 20), ("KHAC", 1300)]
+    assert not [c for c in doc.checks if c.severity == "error"]
+
+
+def test_a_unit_name_does_not_run_into_the_next_paragraph():
+    doc = extract("Báo cáo năm 2018 của Huyện ủy Đồng Xuyên\n\nCập nhật: 23/01/2019\n\nNăm 2018 có 5 chi bộ hoàn thành tốt "
+                  "nhiệm vụ.", patterns=P)
+    assert doc.reporting_unit == "Huyện ủy Đồng Xuyên"
