@@ -215,19 +215,31 @@ def find_units(norm: Normalised, patterns: Patterns) -> list[UnitMention]:
         head_key = m.group("head").lower()
         head, implied_level = patterns.unit_heads[head_key]
         raw_level = m.group("level")
+        name_from = m.end()
+        if raw_level and not _level_as_written(norm, m.start(), m.span("level"), patterns):
+            raw_level, name_from = None, m.end("head")  # "Huyện ủy ban hành …": "ban" is not the level "bản"
         if not m.group("head")[0].isupper() and not raw_level:
             continue
         level = patterns.unit_levels[raw_level.lower()] if raw_level else None
-        after = plain[m.end():m.end() + 30].lstrip().lower() + " "
+        after = plain[name_from:name_from + 30].lstrip().lower() + " "
         lowercase_name = head_key in patterns.unit_lowercase_heads and after.startswith(patterns.unit_lowercase_starts)
-        words = _name_words(norm.text, plain, m.end(), lowercase_name, bool(level), patterns)
+        words = _name_words(norm.text, plain, name_from, lowercase_name, bool(level), patterns)
         if not words and not level and head_key not in patterns.unit_nameless_heads:
             continue
-        end = words[-1][1] if words else m.end()
+        end = words[-1][1] if words else name_from
         name = norm.text[words[0][0]:end] if words else None
         found.append(UnitMention(m.start(), end, head, level or implied_level, name,
                                  explicit=bool(words or raw_level)))
     return found
+
+
+def _level_as_written(norm: Normalised, head_start: int, span: tuple[int, int], patterns: Patterns) -> bool:
+    """The level word reads as a level with its diacritics too ("bản", not "ban"), or the head and
+    level were typed without them."""
+    start, end = span
+    if _typed_without_diacritics(norm.text, norm.plain, head_start, end):
+        return True
+    return norm.text[start:end].lower() in patterns.unit_levels_written
 
 
 def _unit_heads(norm: Normalised, patterns: Patterns):

@@ -322,6 +322,7 @@ class Patterns:
         self.unit_heads = {fold(h): (h, level) for h, level in self.units.heads.items()}
         self.unit_levels = {fold(x): x.lower() for x in self.units.levels}
         self.unit_levels.update({fold(a): full for a, full in self.units.abbreviations.items()})
+        self.unit_levels_written = frozenset(x.lower() for x in [*self.units.levels, *self.units.abbreviations])
         self.unit_regex = _unit_regex(self.units)
         # Where a head may start: the regex is tried there only (an automaton finds them all at once).
         self.unit_head_automaton = ahocorasick.Automaton()

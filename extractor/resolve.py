@@ -33,6 +33,8 @@ _POPULATION_WORD = regex.compile(r"\b(?:co|hien co|gom|la|sinh hoat (?:o|tai|tro
 # "do", "vì", "bởi", "nhờ": what follows explains the figure before it. Read with diacritics: folded,
 # "đó" would be "do" and "vi phạm" would hold "vì".
 _REASON = regex.compile(r"\b(?:do|vì|bởi|nhờ)\b", regex.IGNORECASE)
+# "07 tổ chức được Ban Thường vụ Huyện ủy công nhận …": the body after "được"/"bởi" acts, it is not counted
+_AGENT = regex.compile(r"\b(?:duoc|boi)\s+$")
 _RESPECTIVELY = regex.compile(r"\blan luot\b")
 _UNRATED = frozenset({"CHUA_DANH_GIA", "MIEN_DANH_GIA"})
 _PERSONS = frozenset({"DANG_VIEN", "CAN_BO"})
@@ -340,8 +342,8 @@ class Resolver:
                 after = self.tokens[v + 1] if v + 1 < len(self.tokens) else None
                 own_subj = after if after is not None and after.sym in "Ss" else None
             if own_subj is not None and own_subj.sym == "s" and entry.subject_from == "sentence":
-                strong = [t for t in self.tokens[match.start():match.end()]
-                          if t.sym == "S" and t.code in own_subj.kinds]
+                strong = [t for t in self.tokens[match.start():match.end()] if t.sym == "S" and t.code in own_subj.kinds
+                          and not _AGENT.search(self.folded, max(0, t.start - 8), t.start)]
                 own_subj = strong[0] if strong else own_subj
             inside = own_subj is not None and span_start <= own_subj.start < span_end
             parts = [t for t in (val, own_subj if inside else None, cat,

@@ -153,3 +153,15 @@ def test_a_unit_name_does_not_run_into_the_next_paragraph():
     doc = extract("Báo cáo năm 2018 của Huyện ủy Đồng Xuyên\n\nCập nhật: 23/01/2019\n\nNăm 2018 có 5 chi bộ hoàn thành tốt "
                   "nhiệm vụ.", patterns=P)
     assert doc.reporting_unit == "Huyện ủy Đồng Xuyên"
+
+
+def test_a_merger_as_a_point_in_time_does_not_rule_out_figures():
+    found = figures("Nhìn lại năm 2024, khi chưa hợp nhất, Đảng bộ xã Ngọc Lũ có 3/14 chi bộ hoàn thành xuất sắc nhiệm vụ.")
+    assert found == [("CHI_BO", "HTXSNV", 3, None)]
+    # a merger as the event counted still is a structure change
+    assert figures("Năm 2025, Ban Thường vụ quyết định sáp nhập 14 chi bộ.") == []
+
+
+def test_the_body_after_duoc_acts_and_is_not_what_is_counted():
+    assert figures("Năm 2018 có 07 tổ chức được Ban Thường vụ Huyện ủy công nhận đạt trong sạch, vững mạnh.") == [
+        ("TCCSD", "TSVM", 7, None)]

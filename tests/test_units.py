@@ -41,6 +41,8 @@ def test_threshold_is_pinned():
     ("Bí thư Chi bộ Viện kiểm sát nhân dân huyện Điện Biên cho biết", "Viện kiểm sát nhân dân huyện Điện Biên", "chi bộ"),
     ("Ban Thường vụ Đảng ủy Khối Cơ quan - Doanh nghiệp tỉnh công bố", "Cơ quan - Doanh nghiệp tỉnh", "khối"),
     ("Dang bo huyen Hoai Nhon Tay da tien hanh kiem diem", "Hoai Nhon Tay", "huyện"),
+    ("Chi bộ bản Nậm Cang có 19 đảng viên", "Nậm Cang", "bản"),
+    ("Chi bo ban Nam Cang co 19 dang vien", "Nam Cang", "bản"),
 ])
 def test_unit_mentions(text, name, level):
     named = [u for u in find_units(normalise(text), P) if u.name]
@@ -63,3 +65,9 @@ def test_unit_mentions(text, name, level):
 def test_figure_units(text, unit):
     figures = extract(text).figures
     assert figures and figures[-1].unit == unit
+
+
+def test_a_level_is_read_with_its_diacritics():
+    """"Huyện ủy ban hành …": without diacritics "ban" would be the level "bản" (a village)."""
+    units = find_units(normalise("Năm 2018, Ban Thường vụ Huyện ủy ban hành Kế hoạch số 58."), P)
+    assert [(u.head, u.name) for u in units] == [("Huyện ủy", None)]
