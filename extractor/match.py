@@ -33,8 +33,9 @@ _SCORE_THRESHOLD = regex.compile(r"\b(?:(?:dat|co)\s+)?(?:(?:tu|tren|duoi)\s+)?\
 _PUNCTUATION = regex.compile(r"[.;:,()\n]")
 _GAP_CACHE_SIZE = 50_000  # the gaps between mentions repeat: " ", ", ", " (chiếm ", …
 
-# "so với tổng số …", "trên tổng số …", "% tổng số …", "/tổng số": the base a percent is a share of.
-_BASE = regex.compile(r"\s{0,3}\(?\s?(?:(?:(?:so\s)?voi|so|tren|/)\s?(?:tong\s)?so|tong\s(?:so|cong))\b")
+# "so với tổng số …", "trên tổng số …", "% tổng số …", "/tổng số", "17,86% tỷ lệ hoàn thành tốt nhiệm vụ":
+# the base a percent is a share of.
+_BASE = regex.compile(r"\s{0,3}\(?\s?(?:(?:(?:so\s)?voi|so|tren|/)\s?(?:tong\s)?so|tong\s(?:so|cong)|ty le)\b")
 # "chiếm 23,68% số TCCSĐ trong sạch, vững mạnh": a bare "số" is a base only after "chiếm/bằng/tỷ lệ".
 _BASE_BEFORE = regex.compile(r"\bso\s+voi\s+(?:tong\s+)?so\s*$")
 _BARE_BASE = regex.compile(r"\s{1,3}so\b")
@@ -334,18 +335,20 @@ def _attach_small_words(tokens: list[Token], folded: str) -> list[Token]:
 
 
 def _drop_verb_categories(tokens: list[Token], folded: str, glue: frozenset[str]) -> list[Token]:
-    """'được đánh giá, xếp loại hoàn thành tốt nhiệm vụ': the first phrase is a verb before a rating."""
-    out = []
-    last = len(tokens) - 1
-    for i, tok in enumerate(tokens):
-        if tok.sym == "C" and tok.code in ("DA_DANH_GIA", "TONG_SO") and i < last:
-            nxt = tokens[i + 1]
+    """'được đánh giá, xếp loại hoàn thành tốt nhiệm vụ': the first phrase is a verb before a rating.
+    Read from the right, so that a chain of them goes too: 'thuộc diện đánh giá được xếp loại hoàn
+    thành tốt nhiệm vụ trở lên'."""
+    kept: list[Token] = []  # reversed
+    for tok in reversed(tokens):
+        if tok.sym == "C" and tok.code in ("DA_DANH_GIA", "TONG_SO") and kept:
+            nxt = kept[-1]
             gap = folded[tok.end:nxt.start]
             if (nxt.sym == "C" and nxt.code in _RATING and not _PUNCTUATION.search(gap)
                     and all(w in glue for w in _WORD_CHARS.findall(gap))):
                 continue
-        out.append(tok)
-    return out
+        kept.append(tok)
+    kept.reverse()
+    return kept
 
 
 def _bases_before_percent(tokens: list[Token], folded: str) -> list[Token]:

@@ -165,3 +165,11 @@ def test_a_merger_as_a_point_in_time_does_not_rule_out_figures():
 def test_the_body_after_duoc_acts_and_is_not_what_is_counted():
     assert figures("Năm 2018 có 07 tổ chức được Ban Thường vụ Huyện ủy công nhận đạt trong sạch, vững mạnh.") == [
         ("TCCSD", "TSVM", 7, None)]
+
+
+def test_a_percent_of_a_rate_and_a_chain_of_rating_verbs():
+    doc = extract("Năm 2025, tỷ lệ đảng viên hoàn thành xuất sắc nhiệm vụ bằng 17,86% tỷ lệ hoàn thành tốt nhiệm vụ.",
+                  patterns=P)
+    assert [(f.category.value, f.percent, f.percent_of) for f in doc.figures] == [("HTXSNV", 17.86, "HTTNV")]
+    assert figures("Năm 2025, 100% đảng viên thuộc diện đánh giá được xếp loại hoàn thành tốt nhiệm vụ trở lên.") == [
+        ("DANG_VIEN", "KHAC", None, 100.0)]
