@@ -173,3 +173,10 @@ def test_a_percent_of_a_rate_and_a_chain_of_rating_verbs():
     assert [(f.category.value, f.percent, f.percent_of) for f in doc.figures] == [("HTXSNV", 17.86, "HTTNV")]
     assert figures("Năm 2025, 100% đảng viên thuộc diện đánh giá được xếp loại hoàn thành tốt nhiệm vụ trở lên.") == [
         ("DANG_VIEN", "KHAC", None, 100.0)]
+
+
+def test_coordinated_counts_whose_nouns_are_described():
+    found = figures("Năm 2025 có 17 tập thể lãnh đạo, quản lý, 62 cá nhân thuộc diện Ban Thường vụ Đảng ủy xã quản lý và "
+                    "38 tổ chức cơ sở đảng đã tiến hành kiểm điểm.")
+    assert [(subject, count) for subject, _, count, _ in found] == [("TAP_THE", 17), ("CAN_BO", 62), ("TCCSD", 38)]
+    assert {category for _, category, _, _ in found} == {"DA_DANH_GIA"}
