@@ -150,8 +150,9 @@ def find_lexemes(folded: str, patterns: Patterns) -> list[tuple[int, int, Any]]:
 
 
 # One more word of a name: "Điện", "Biên", "Cơ quan - Doanh nghiệp" (a dash joins two parts); a
-# hard line break may fall inside a name, a blank line (a new paragraph) ends it.
-_NAME_WORD = regex.compile(r"[ \t]*\n?[ \t]*(?<=\s)(?:[-–]\s+)?([\p{L}\d][\p{L}\d\-]*)")
+# hard line break may fall inside a name, a blank line (a new paragraph) ends it. Not a number that goes on
+# as a decimal, percent or fraction ("Đảng bộ Công an thành phố Hòa Thái 18,7%").
+_NAME_WORD = regex.compile(r"[ \t]*\n?[ \t]*(?<=\s)(?:[-–]\s+)?([\p{L}\d][\p{L}\d\-]*+)(?![.,]\d|[%/])")
 _MAX_NAME_WORDS = 10
 _DETERMINERS = frozenset({"cac", "nhung"})  # "các", "những", compared without diacritics
 
@@ -222,8 +223,10 @@ def find_units(norm: Normalised, patterns: Patterns) -> list[UnitMention]:
         if not m.group("head")[0].isupper() and not raw_level:
             continue
         level = patterns.unit_levels[raw_level.lower()] if raw_level else None
+        written_after = norm.text[name_from:name_from + 30].lstrip()
         after = plain[name_from:name_from + 30].lstrip().lower() + " "
-        lowercase_name = head_key in patterns.unit_lowercase_heads and after.startswith(patterns.unit_lowercase_starts)
+        lowercase_name = (head_key in patterns.unit_lowercase_heads and after.startswith(patterns.unit_lowercase_starts)
+                          or written_after.startswith(patterns.unit_agency_starts))
         words = _name_words(norm.text, plain, name_from, lowercase_name, bool(level), patterns)
         if not words and not level and head_key not in patterns.unit_nameless_heads:
             continue

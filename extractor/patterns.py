@@ -161,6 +161,9 @@ class UnitsFile(BaseModel):
     nameless_heads: list[str]
     lowercase_name_heads: list[str]
     lowercase_name_starts: list[str]
+    # Agencies whose names go on in lower case ("Phòng Cảnh sát điều tra", "Sở Tài chính"): after one of
+    # these, capitalised, a name runs to its stop phrase.
+    agency_words: list[str] = []
     name_tail_words: list[str]
     stop_words: list[str]
     examples: Examples
@@ -317,6 +320,7 @@ class Patterns:
         self.unit_nameless_heads = frozenset(fold(h) for h in self.units.nameless_heads)
         self.unit_lowercase_heads = frozenset(fold(h) for h in self.units.lowercase_name_heads)
         self.unit_lowercase_starts = tuple(fold(w) + " " for w in self.units.lowercase_name_starts)
+        self.unit_agency_starts = tuple(w + " " for w in self.units.agency_words)
         self.unit_tail_words = frozenset(w.lower() for w in self.units.name_tail_words)
         self.unit_tail_words_folded = frozenset(fold(w) for w in self.units.name_tail_words)
         self.unit_heads = {fold(h): (h, level) for h, level in self.units.heads.items()}

@@ -21,6 +21,7 @@ import regex
 
 from .match import Mentions, Token, UnitMention
 from .patterns import REGEX_TIMEOUT, Patterns, ShapeEntry
+from .units import unit_key
 
 _CLAUSE_BREAK = regex.compile("[;|¶]")
 _DECIMALS = regex.compile(r"[.,](\d+)")
@@ -551,6 +552,8 @@ class Resolver:
         inside = self.symbols.find("Y", first, last)
         if inside != -1:
             return self.tokens[inside].value, None
+        if self.symbols.startswith("(Y)", last) or self.symbols.startswith("(Y", last) and last + 2 == hi:
+            return self.tokens[last + 1].value, None  # "11 tổ chức (năm 2009)": its own year, in parentheses
         before = layout.last_year[first]
         depth = layout.opened[first] - layout.closed[first]
         while before >= lo and layout.opened[before] - layout.closed[before] > depth:
@@ -594,7 +597,11 @@ class Resolver:
         """A named unit as written; a nameless one ("Đảng bộ xã", "Chi bộ") is the last unit of its
         level named before it; a bare "Đảng bộ" is the reporting unit."""
         if mention.name:
-            return self.text[mention.start:mention.end]
+            written = self.text[mention.start:mention.end]
+            reporting = self.context.reporting_unit
+            if reporting and unit_key(reporting).startswith(unit_key(written) + " "):
+                return reporting  # "Đảng bộ Công an tỉnh", short for the reporting "Đảng ủy Công an tỉnh Thái Sơn"
+            return written
         if mention.level is None:
             return self.context.reporting_unit
         # "Đảng bộ xã" refers back by its level; a bare "Chi bộ" by its head.

@@ -180,3 +180,32 @@ def test_coordinated_counts_whose_nouns_are_described():
                     "38 tổ chức cơ sở đảng đã tiến hành kiểm điểm.")
     assert [(subject, count) for subject, _, count, _ in found] == [("TAP_THE", 17), ("CAN_BO", 62), ("TCCSD", 38)]
     assert {category for _, category, _, _ in found} == {"DA_DANH_GIA"}
+
+
+def test_a_rise_to_a_level_is_the_level_not_a_change():
+    doc = extract("Năm 2010, tỷ lệ đảng viên đủ tư cách hoàn thành tốt nhiệm vụ là 84,6%; năm 2011, tăng lên 86,95% với "
+                  "2.398 đồng chí.", patterns=P)
+    assert [(f.year, f.count, f.percent, f.change) for f in doc.figures] == [
+        (2010, None, 84.6, None), (2011, 2398, 86.95, None)]
+
+
+def test_named_units_with_their_shares_without_parentheses():
+    doc = extract("Năm 2024, tỷ lệ đảng viên HTXSNV có sự chênh lệch: cao nhất là Đảng bộ Công an huyện Kỳ Lân với 19,4%, "
+                  "tiếp đến Đảng bộ Công an thành phố Hòa Thái 18,7%, thấp nhất là Đảng bộ Công an huyện Phù Vân 10,8%.",
+                  patterns=P)
+    assert [(f.category.value, f.percent, f.unit) for f in doc.figures] == [
+        ("HTXSNV", 19.4, "Đảng bộ Công an huyện Kỳ Lân"), ("HTXSNV", 18.7, "Đảng bộ Công an thành phố Hòa Thái"),
+        ("HTXSNV", 10.8, "Đảng bộ Công an huyện Phù Vân")]
+
+
+def test_awards_and_self_claimed_ratings_are_not_results():
+    assert figures("Năm 2024, Đảng ủy Công an tỉnh tặng Giấy khen cho 05 tổ chức cơ sở đảng trong sạch, vững mạnh tiêu "
+                   "biểu.") == []
+    assert figures("Năm 2022, có 5 chi bộ tự nhận mức hoàn thành xuất sắc nhiệm vụ nhưng không chứng minh được.") == []
+
+
+def test_a_short_form_of_the_reporting_unit_and_a_year_in_parentheses_after_a_count():
+    doc = extract("Đảng ủy Công an tỉnh Thái Sơn tổng kết năm 2024\n\nNăm 2024, Đảng bộ Công an tỉnh có 41 tổ chức cơ sở "
+                  "đảng. Số yếu kém giảm dần: 17 tổ chức (năm 2008), 11 tổ chức (năm 2009).", patterns=P)
+    assert doc.figures[0].unit == "Đảng ủy Công an tỉnh Thái Sơn"
+    assert [(f.count, f.year) for f in doc.figures[1:]] == [(17, 2008), (11, 2009)]

@@ -71,3 +71,12 @@ def test_a_level_is_read_with_its_diacritics():
     """"Huyện ủy ban hành …": without diacritics "ban" would be the level "bản" (a village)."""
     units = find_units(normalise("Năm 2018, Ban Thường vụ Huyện ủy ban hành Kế hoạch số 58."), P)
     assert [(u.head, u.name) for u in units] == [("Huyện ủy", None)]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("cao nhất là Đảng bộ Phòng An ninh kinh tế 17,9%, tiếp đến", "Phòng An ninh kinh tế"),  # not "… tế 17"
+    ("Đảng bộ Sở Tài chính có 6 chi bộ trực thuộc", "Sở Tài chính"),
+    ("thuộc diện Đảng ủy Công an tỉnh quản lý", "Công an tỉnh"),
+])
+def test_agency_names_go_on_in_lower_case_to_a_stop_phrase(text, name):
+    assert [u.name for u in find_units(normalise(text), P)] == [name]
