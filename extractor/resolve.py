@@ -36,6 +36,7 @@ _POPULATION_WORD = regex.compile(r"\b(?:co|hien co|gom|la|sinh hoat (?:o|tai|tro
 _REASON = regex.compile(r"\b(?:do|vì|bởi|nhờ)\b", regex.IGNORECASE)
 # "07 tổ chức được Ban Thường vụ Huyện ủy công nhận …": the body after "được"/"bởi" acts, it is not counted
 _AGENT = regex.compile(r"\b(?:duoc|boi)\s+$")
+_EXAMPLE_INTRO = regex.compile(r"\b(?:la|nhu|gom)\b")
 _RESPECTIVELY = regex.compile(r"\blan luot\b")
 _UNRATED = frozenset({"CHUA_DANH_GIA", "MIEN_DANH_GIA"})
 _PERSONS = frozenset({"DANG_VIEN", "CAN_BO"})
@@ -574,10 +575,22 @@ class Resolver:
         sentence = self.m.sentences[self.m.sentence_of[first]]
         end = self.tokens[last - 1].end
         k = bisect.bisect_left(self.unit_starts, end) - 1
-        if k >= 0 and self.m.units[k].start >= sentence.start:
-            return self.resolve_unit(self.m.units[k])
+        while k >= 0 and self.m.units[k].start >= sentence.start:
+            if not self._named_as_example(self.m.units[k], sentence.start, self.tokens[first].start):
+                return self.resolve_unit(self.m.units[k])
+            k -= 1
         opener = self._paragraph_opener(self.m.sentence_of[first])
         return self.resolve_unit(opener) if opener is not None else self.context.reporting_unit
+
+    def _named_as_example(self, unit: UnitMention, sentence_start: int, figure_start: int) -> bool:
+        """"2 chi bộ hoàn thành xuất sắc nhiệm vụ là Chi bộ thôn A và Chi bộ Công an xã; 11 chi bộ …": a
+        unit named after "là", "như" or "gồm" in an earlier clause, or in parentheses, says which units a
+        figure counted; it is not the unit of the figures after it."""
+        if self.folded.rfind("(", max(sentence_start, unit.start - 2), unit.start) != -1:
+            return True  # "1 chi bộ hoàn thành nhiệm vụ (Chi bộ thôn Gò Mít)"
+        clause_start = max(sentence_start, self.folded.rfind(";", sentence_start, unit.start) + 1)
+        return (self.folded.find(";", unit.end, figure_start) != -1
+                and _EXAMPLE_INTRO.search(self.folded, clause_start, unit.start) is not None)
 
     def _paragraph_opener(self, s_index: int) -> UnitMention | None:
         """A named unit that opens an earlier sentence of the same paragraph."""

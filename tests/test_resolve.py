@@ -209,3 +209,23 @@ def test_a_short_form_of_the_reporting_unit_and_a_year_in_parentheses_after_a_co
                   "đảng. Số yếu kém giảm dần: 17 tổ chức (năm 2008), 11 tổ chức (năm 2009).", patterns=P)
     assert doc.figures[0].unit == "Đảng ủy Công an tỉnh Thái Sơn"
     assert [(f.count, f.year) for f in doc.figures[1:]] == [(17, 2008), (11, 2009)]
+
+
+def test_chi_bo_lines_state_a_total_and_its_parts():
+    doc = extract("Năm 2021, Chi bộ thôn Đông Hạ có 35 đảng viên, 5 đồng chí hoàn thành xuất sắc nhiệm vụ; Chi bộ thôn Bến "
+                  "Sung có 41 đảng viên, trong đó 6 đồng chí hoàn thành xuất sắc nhiệm vụ.", patterns=P)
+    assert [(f.category.value, f.count, f.unit) for f in doc.figures] == [
+        ("TONG_SO", 35, "Chi bộ thôn Đông Hạ"), ("HTXSNV", 5, "Chi bộ thôn Đông Hạ"),
+        ("TONG_SO", 41, "Chi bộ thôn Bến Sung"), ("HTXSNV", 6, "Chi bộ thôn Bến Sung")]
+
+
+def test_units_named_as_examples_are_not_the_unit_of_later_figures():
+    doc = extract("Đảng bộ xã Phú Điền Hạ năm 2021\n\nNăm 2021, 2 chi bộ hoàn thành xuất sắc nhiệm vụ là Chi bộ thôn Trại "
+                  "Mới và Chi bộ Công an xã; 11 chi bộ hoàn thành tốt nhiệm vụ; 1 chi bộ hoàn thành nhiệm vụ (Chi bộ thôn "
+                  "Gò Mít); không có chi bộ không hoàn thành nhiệm vụ.", patterns=P)
+    assert {f.unit for f in doc.figures} == {"Đảng bộ xã Phú Điền Hạ"}
+
+
+def test_after_the_congress_is_a_point_in_time():
+    assert ("CHI_BO", "TONG_SO", 14, None) in figures(
+        "Năm 2021, sau Đại hội Đảng bộ xã lần thứ XXV, Đảng bộ xã hiện có 14 chi bộ trực thuộc với 386 đảng viên.")
