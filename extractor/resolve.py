@@ -36,6 +36,7 @@ _POPULATION_WORD = regex.compile(r"\b(?:co|hien co|gom|la|sinh hoat (?:o|tai|tro
 _REASON = regex.compile(r"\b(?:do|vì|bởi|nhờ)\b", regex.IGNORECASE)
 # "07 tổ chức được Ban Thường vụ Huyện ủy công nhận …": the body after "được"/"bởi" acts, it is not counted
 _AGENT = regex.compile(r"\b(?:duoc|boi)\s+$")
+_LEVEL_WORDS = frozenset({"tinh", "huyen", "xa", "phuong", "quan", "pho", "tran"})  # last words of levels, folded
 _EXAMPLE_INTRO = regex.compile(r"\b(?:la|nhu|gom)\b")
 _RESPECTIVELY = regex.compile(r"\blan luot\b")
 _UNRATED = frozenset({"CHUA_DANH_GIA", "MIEN_DANH_GIA"})
@@ -167,6 +168,7 @@ class Resolver:
                     named.append(unit)
                     starts.append(unit.start)
         self.unit_starts = [u.start for u in mentions.units]
+        self.population_rules = {entry.id for entry, _ in patterns.shapes if entry.category_from == "population"}
         self.layout = Layout(self.symbols)
 
     # --- grammar -----------------------------------------------------------------------------
@@ -250,7 +252,7 @@ class Resolver:
         if index - self.last_match_end > MAX_SCAN:
             return False
         between = self.symbols[self.last_match_end:index]
-        if "(" in between and self.drafts[-1].rule == "shape.population":
+        if "(" in between and self.drafts[-1].rule in self.population_rules:
             return False  # "12 chi bộ trực thuộc (8 chi bộ thôn, 4 chi bộ cơ quan)": a breakdown, not more figures
         return not any(ch in "CNFPXDT" for ch in between)
 
@@ -293,7 +295,7 @@ class Resolver:
         for j in range(k, max(lo, k - MAX_SCAN) - 1, -1):
             depth += (self.symbols[j] == ")") - (self.symbols[j] == "(")
             if depth == 0:
-                return j == self.last_match_end and self.drafts[-1].rule == "shape.population"
+                return j == self.last_match_end and self.drafts[-1].rule in self.population_rules
         return False
 
     # --- building figures -------------------------------------------------------------------
@@ -375,7 +377,7 @@ class Resolver:
         drafts = []
         for k, (p, year) in enumerate(zip(percents, years)):
             pct = self.tokens[p]
-            parts = [cat, pct] + ([subj] if subj is not None and k == 0 else []) if k == 0 else [pct]
+            parts = [pct] if k else [t for t in (cat, pct, subj) if t is not None]
             draft = self._draft(entry, match, match.start(), None, cat, pct, None, None, subj, None, parts)
             if draft is not None:
                 draft.year, draft.period = year, None
@@ -553,7 +555,7 @@ class Resolver:
         inside = self.symbols.find("Y", first, last)
         if inside != -1:
             return self.tokens[inside].value, None
-        if self.symbols.startswith("(Y)", last) or self.symbols.startswith("(Y", last) and last + 2 == hi:
+        if self.symbols.startswith("(Y)", last) or (self.symbols.startswith("(Y", last) and last + 2 == hi):
             return self.tokens[last + 1].value, None  # "11 tổ chức (năm 2009)": its own year, in parentheses
         before = layout.last_year[first]
         depth = layout.opened[first] - layout.closed[first]
@@ -612,8 +614,11 @@ class Resolver:
         if mention.name:
             written = self.text[mention.start:mention.end]
             reporting = self.context.reporting_unit
-            if reporting and unit_key(reporting).startswith(unit_key(written) + " "):
-                return reporting  # "Đảng bộ Công an tỉnh", short for the reporting "Đảng ủy Công an tỉnh Thái Sơn"
+            key = unit_key(written)
+            if reporting and key.rsplit(" ", 1)[-1] in _LEVEL_WORDS and unit_key(reporting).startswith(key + " "):
+                # "Đảng bộ Công an tỉnh", short for the reporting "Đảng ủy Công an tỉnh Thái Sơn" (a name
+                # that stops at its level); "huyện Điện Biên" is not short for "huyện Điện Biên Đông"
+                return reporting
             return written
         if mention.level is None:
             return self.context.reporting_unit

@@ -136,7 +136,8 @@ def test_a_share_in_parentheses_between_count_and_category():
 
 def test_a_units_size_in_parentheses_and_a_counted_chi_bo_of_villages():
     doc = extract("Năm 2018, Đảng bộ xã Tường Khê (16 chi bộ): 2 HTXSNV, 13 HTTNV, 01 HTNV.", patterns=P)
-    assert [(f.category.value, f.count, f.unit) for f in doc.figures][0] == ("TONG_SO", 16, "Đảng bộ xã Tường Khê")
+    first = doc.figures[0]
+    assert (first.category.value, first.count, first.unit) == ("TONG_SO", 16, "Đảng bộ xã Tường Khê")
     assert figures("Năm 2023 có ba chi bộ bản vùng cao bị xếp loại không hoàn thành nhiệm vụ.") == [
         ("CHI_BO", "KHTNV", 3, None)]
 
@@ -229,3 +230,9 @@ def test_units_named_as_examples_are_not_the_unit_of_later_figures():
 def test_after_the_congress_is_a_point_in_time():
     assert ("CHI_BO", "TONG_SO", 14, None) in figures(
         "Năm 2021, sau Đại hội Đảng bộ xã lần thứ XXV, Đảng bộ xã hiện có 14 chi bộ trực thuộc với 386 đảng viên.")
+
+
+def test_a_unit_whose_name_the_reporting_unit_extends_is_not_short_for_it():
+    doc = extract("Đảng bộ huyện Điện Biên Đông năm 2017\n\nNăm 2017, Đảng bộ huyện Điện Biên có 69 tổ chức cơ sở đảng.",
+                  patterns=P)
+    assert [f.unit for f in doc.figures] == ["Đảng bộ huyện Điện Biên"]
