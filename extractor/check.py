@@ -337,7 +337,7 @@ class Checker:
         levels = [c for c in group.levels() if not (c == "HTXSNV" and htxsnv_in_httnv)]
         for d in group.drafts:
             base = self._base_count(group, d)
-            if d.count is not None and d.percent is None and base is not None and 0 <= d.count <= base:
+            if d.count is not None and d.percent is None and base and 0 <= d.count <= base:  # a zero base has no share
                 d.percent = round(100 * d.count / base, 2)
                 d.percent_of = d.percent_of or ("TONG_SO" if d.category in COVERAGE else "DA_DANH_GIA")
                 d.percent_of_source = "inferred"

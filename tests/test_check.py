@@ -168,3 +168,12 @@ def test_a_zero_base_is_no_candidate():
     doc = extract("Năm 2020, Đảng bộ có 0 tổ chức cơ sở đảng được đánh giá. Có 5 tổ chức cơ sở đảng "
                   "hoàn thành tốt nhiệm vụ (chiếm 50%).")
     assert [f.count for f in doc.figures] == [0, 5]
+
+
+def test_a_zero_base_derives_no_percent():
+    """"0 đảng viên được đánh giá; 0 … hoàn thành tốt nhiệm vụ": 0 of 0 is no share (it raised
+    ZeroDivisionError when the benchmark's varied numbers produced it)."""
+    from extractor import extract
+
+    doc = extract("Năm 2020, có 0 đảng viên được đánh giá; 0 đảng viên hoàn thành tốt nhiệm vụ.")
+    assert [(f.category.value, f.count, f.percent) for f in doc.figures] == [("DA_DANH_GIA", 0, None), ("HTTNV", 0, None)]
