@@ -236,3 +236,8 @@ def test_a_unit_whose_name_the_reporting_unit_extends_is_not_short_for_it():
     doc = extract("Đảng bộ huyện Điện Biên Đông năm 2017\n\nNăm 2017, Đảng bộ huyện Điện Biên có 69 tổ chức cơ sở đảng.",
                   patterns=P)
     assert [f.unit for f in doc.figures] == ["Đảng bộ huyện Điện Biên"]
+
+
+def test_a_population_followed_by_where_its_members_are():
+    found = figures("Năm 2022, toàn Đảng bộ huyện có 5.236 đảng viên sinh hoạt tại 118 tổ chức cơ sở đảng.")
+    assert found == [("DANG_VIEN", "TONG_SO", 5236, None), ("TCCSD", "TONG_SO", 118, None)]
