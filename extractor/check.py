@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from .resolve import Draft
+from .normalise import fold
 from .units import unit_key
 
 ORGANISATIONS = frozenset({"TCCSD", "CHI_BO", "DANG_BO_CAP_TREN", "TAP_THE"})
@@ -134,6 +135,7 @@ class Checker:
         self.nesting: dict[str, dict[str, bool | None]] = {}
 
     def run(self) -> None:
+        self._mark_repeats()
         for group in self._groups():
             htxsnv_in_httnv = self._htxsnv_in_httnv(group)
             self._resolve_bases(group, htxsnv_in_httnv)
@@ -142,10 +144,39 @@ class Checker:
             self._derive(group, htxsnv_in_httnv)
             self._check_quota(group)
         self._check_changes()
+        self._complete_repeats()
+
+    def _mark_repeats(self) -> None:
+        """A figure stated again (a body repeating its headline or sapo, a caption repeating the body):
+        the same subject, category, year, unit and stated values as an earlier one. It keeps its own
+        span, names the first statement in ``repeat_of`` and takes no part in the arithmetic."""
+        first: dict[tuple, Draft] = {}
+        for d in self.drafts:
+            key = (d.subject, d.category, fold(d.label or "") if d.category == "KHAC" else "", d.year, d.period,
+                   unit_key(d.unit) if d.unit else None, d.count, d.total, d.percent, d.qualifier)
+            if key in first:
+                d.repeat_of = first[key]
+            else:
+                first[key] = d
+
+    def _complete_repeats(self) -> None:
+        """A repeat reads as its first statement: the base and the values decided there."""
+        for d in self.drafts:
+            original = d.repeat_of
+            if original is None:
+                continue
+            if d.percent_of is None and original.percent_of is not None:
+                d.percent_of, d.percent_of_source = original.percent_of, original.percent_of_source
+            for name in original.derived:
+                if getattr(d, name) is None:
+                    setattr(d, name, getattr(original, name))
+                    d.derived.append(name)
 
     def _groups(self) -> list[Group]:
         groups: dict[tuple, list[Draft]] = defaultdict(list)
         for d in self.drafts:
+            if d.repeat_of is not None:
+                continue
             groups[(d.subject, d.year, d.period, unit_key(d.unit) if d.unit else None)].append(d)
         return [Group(members) for members in groups.values()]
 
@@ -363,9 +394,10 @@ class Checker:
 
     # --- changes and quota -----------------------------------------------------------------------
     def _check_changes(self) -> None:
+        originals = [d for d in self.drafts if d.repeat_of is None]
         index = {(d.subject, d.category, d.year, unit_key(d.unit) if d.unit else None): d
-                 for d in self.drafts if d.year is not None}
-        for d in self.drafts:
+                 for d in originals if d.year is not None}
+        for d in originals:
             change = d.change
             if not change or change.get("since") is None:
                 continue

@@ -1,55 +1,91 @@
-"""Document context: title, publication date, reporting unit and the year the document reports on."""
+"""Document context: title, publication date, reporting unit and the year the document reports on.
+
+Each is decided from the parts of the page (see ``page``): the headline, the dateline, the report
+header and the body. The year rated is a decision over several pieces of evidence, recorded with the
+document so that a reader can see why it was chosen.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+import functools
+from dataclasses import dataclass
 
 import regex
 
 from .match import Mentions, UnitMention
-from .normalise import Normalised
+from .normalise import Normalised, fold
+from .page import READ, Page, calendar_dates
+from .patterns import Patterns
 
-_DATE = regex.compile(r"(?<![\d/.])(\d{1,2})[/.\-](\d{1,2})[/.\-]((?:19|20)\d{2})(?!\d)")
 # A crawler's error line glued before the title: "The request was aborted: … secure channel. <title>"
 _ASCII_PREFIX = regex.compile(r"^[\x20-\x7e]{12,}?[.!]\s+(?=\P{ASCII}|[A-Z])")
-_RATING_WORDS = regex.compile(r"danh gia|xep loai|phan loai|kiem diem")
-_TITLE_YEAR = regex.compile(r"\bnam ((?:19|20)\d{2})\b")
 _COMMITTEE_LEVELS = frozenset({"tỉnh", "huyện", "thị xã", "thành phố", "quận", "khối"})
 _HEAD_ONLY_NAMES = {"tỉnh": "Đảng bộ tỉnh", "huyện": "Đảng bộ huyện", "thị xã": "Đảng bộ thị xã",
                     "thành phố": "Đảng bộ thành phố", "quận": "Đảng bộ quận"}
+_FORWARD_REACH = 40  # characters before a year in which a forward word makes it the year of next tasks
+# Which date of the page is its publication date, best first: one a dateline word introduces, one
+# after a weekday, a date on a line of its own, the place and date of a report.
+_DATE_CUES = ("dateline", "weekday", "plain", "place")
+# A year is rated at its end, from November on: a page published before then reports on the year
+# before at the latest ("Ngày đăng: 16/01/2026" reports on 2025, and its "năm 2026" is a target; a
+# July page reviewing a term reports on the years up to the last one), and so does a rating decision.
+_RATED_FROM_MONTH = 11
+# The evidence for the year rated, strongest first.
+YEAR_SOURCES = ("body", "headline", "decision", "dateline", "caption", "other")
 
 
-def title(text: str) -> str | None:
-    for line in text.split("\n")[:8]:
-        line = line.strip()
-        if sum(ch.isalpha() for ch in line) >= 8:
-            return _ASCII_PREFIX.sub("", line).strip() or None
+@dataclass(frozen=True, slots=True)
+class YearEvidence:
+    year: int
+    source: str  # one of YEAR_SOURCES
+    start: int  # offsets into the normalised text
+    end: int
+    set_aside: str | None = None  # why it does not count: "forward-looking", "target", "after publication"
+
+
+@dataclass(frozen=True, slots=True)
+class YearDecision:
+    year: int | None
+    source: str | None
+    reason: str
+    evidence: tuple[YearEvidence, ...]
+
+
+def title(text: str, page: Page) -> str | None:
+    """The headline (its lines joined), else the first line that reads as text."""
+    lines = [" ".join(text[p.start:p.end].split()) for p in page.headline()]
+    if not lines:
+        lines = [line.strip() for line in text.split("\n")[:8] if sum(ch.isalpha() for ch in line) >= 8][:1]
+    joined = " ".join(lines)
+    return _ASCII_PREFIX.sub("", joined).strip() or None
+
+
+def published(page: Page) -> str | None:
+    """The publication date the page gives: the best-introduced date of its datelines and report header
+    (a copyright year in the footer or the date of a cited document is never one)."""
+    for cue in _DATE_CUES:
+        found = [d for d in page.dates if d.cue == cue]
+        if found:
+            return found[0].iso()
     return None
 
 
-def published(text: str) -> str | None:
-    """The first full date on a short line in the head of the article, as yyyy-mm-dd.
-
-    Long lines are sentences, whose dates are those of documents cited ("Hướng dẫn … ngày 20/9/2016"),
-    except for a dateline at their very start ("Ngày 18/01/2013, Thị ủy … tổ chức hội nghị").
-    """
-    lines = [line.strip() for line in text.split("\n")[:12] if line.strip()]
-    head = "\n".join(line if len(line) <= 80 else line[:24] for line in lines)
-    for m in _DATE.finditer(head):
-        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        if 1 <= day <= 31 and 1 <= month <= 12:
-            return f"{year:04d}-{month:02d}-{day:02d}"
-    return None
-
-
-def reporting_unit(norm: Normalised, units: list[UnitMention]) -> str | None:
-    """The first party body named near the top ("Huyện ủy Điện Biên", "Đảng bộ phường Hòa Xuân Nam");
-    without one, a committee named by its level alone ("Tỉnh ủy" → "Đảng bộ tỉnh")."""
+def reporting_unit(norm: Normalised, units: list[UnitMention], page: Page, paragraph_of) -> str | None:
+    """The issuing body of a report's header block (its last line naming a unit: "HUYỆN ỦY MƯỜNG ẢNG"
+    under "ĐẢNG BỘ TỈNH ĐIỆN BIÊN"); else the first party body named near the top ("Huyện ủy Điện
+    Biên", "Đảng bộ phường Hòa Xuân Nam") in the headline or the body (not in a caption, a teaser or
+    a menu); without one, a committee named by its level alone ("Tỉnh ủy" → "Đảng bộ tỉnh")."""
+    header = [u for u in units if u.name and page.role(paragraph_of(u.start)) == "header"]
+    if header:
+        last = header[-1]  # the issuing body is named under the bodies it belongs to
+        return norm.text[last.start:last.end]
     limit = max(2500, len(norm.text) // 3)
     nameless = None
     for u in units:
         if u.start > limit:
             break
+        if page.role(paragraph_of(u.start)) not in ("header", "headline", "body"):
+            continue
         if u.name and u.head != "Chi bộ":
             return norm.text[u.start:u.end]
         if u.level in _COMMITTEE_LEVELS and nameless is None:
@@ -61,47 +97,117 @@ def reporting_unit(norm: Normalised, units: list[UnitMention]) -> str | None:
     return _HEAD_ONLY_NAMES.get(nameless.level)
 
 
-# A year is rated at its end: an article published up to June can report on the year before at the
-# latest ("Ngày đăng: 16/01/2026" reports on 2025, and its "năm 2026" is a target).
-_RATED_BY_MONTH = 6
-
-
 def _last_rated_year(published_on: str | None) -> int | None:
     if not published_on:
         return None
     year = int(published_on[:4])
-    return year - 1 if int(published_on[5:7]) <= _RATED_BY_MONTH else year
+    return year if int(published_on[5:7]) >= _RATED_FROM_MONTH else year - 1
 
 
-def document_year(norm: Normalised, mentions: Mentions, published_on: str | None) -> int | None:
-    """The latest year named in a sentence about rating (not a change's "so với năm", nor a target's
-    "năm 2026 phấn đấu …"), up to the last year that can have been rated when the article came out;
-    else the year in the title; else the year before publication (ratings are published early the
-    next year)."""
+@functools.lru_cache(maxsize=8)
+def _year_words(patterns: Patterns) -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
+    def words(name: str) -> regex.Pattern:
+        listed = sorted({fold(w) for w in patterns.page.lists[name].words}, key=len, reverse=True)
+        return regex.compile(r"\b(?:" + "|".join(regex.escape(w) for w in listed) + r")\b")
+
+    return words("rating"), words("forward"), words("decision")
+
+
+def decide_year(norm: Normalised, mentions: Mentions, page: Page, published_on: str | None,
+                patterns: Patterns) -> YearDecision:
+    """The year the document reports on, from the evidence, strongest source first:
+    - ``body``: the latest year named in a sentence about rating;
+    - ``headline``: the latest year of the headline;
+    - ``decision``: a dated rating decision ("Quyết định … ngày 4/1/2024": early in 2024, on 2023);
+    - ``dateline``: the year before publication, or the same year from November;
+    - ``caption``, ``other``: a year named in a caption or any other sentence.
+    A year of the next tasks ("…, triển khai nhiệm vụ năm 2017"), of a target, or after the last year
+    that can have been rated when the page came out is recorded but set aside."""
+    rating, forward, decision = _year_words(patterns)
     cap = _last_rated_year(published_on)
-    years = Counter()
-    tokens = mentions.tokens
-    sentence_text: dict[int, bool] = {}
-    symbols = mentions.symbols
+    evidence = _named_years(norm, mentions, page, cap, rating, forward)
+    evidence += _decision_years(norm, mentions, page, rating, decision, cap, patterns)
+    if cap is not None:
+        dated = next(d for cue in _DATE_CUES for d in page.dates if d.cue == cue)
+        evidence.append(YearEvidence(cap, "dateline", dated.start, dated.end))
+    evidence.sort(key=lambda e: e.start)
+    for source in YEAR_SOURCES:
+        usable = [e for e in evidence if e.source == source and e.set_aside is None]
+        if usable:
+            best = max(usable, key=lambda e: e.year)
+            return YearDecision(best.year, source, _REASONS[source], tuple(evidence))
+    return YearDecision(None, None, "no year is named and the page gives no date", tuple(evidence))
+
+
+_REASONS = {
+    "body": "the latest year named in a sentence about rating",
+    "headline": "the latest year of the headline",
+    "decision": "the year a dated rating decision reports on",
+    "dateline": "the last year that can have been rated when the page was published",
+    "caption": "the latest year named in a caption",
+    "other": "the latest year named on the page",
+}
+
+
+def _named_years(norm: Normalised, mentions: Mentions, page: Page, cap: int | None, rating: regex.Pattern,
+                 forward: regex.Pattern) -> list[YearEvidence]:
+    """Every year mention of the page's readable parts, with its source and why it is set aside."""
+    found: list[YearEvidence] = []
+    tokens, sentences, folded = mentions.tokens, mentions.sentences, norm.folded
     i = -1
-    while (i := symbols.find("Y", i + 1)) != -1:  # the years only, not a loop over every symbol
+    while (i := mentions.symbols.find("Y", i + 1)) != -1:  # the years only, not a loop over every symbol
         tok = tokens[i]
-        s = mentions.sentence_of[i]
-        if s not in sentence_text:
-            lo = i
-            while lo > 0 and mentions.sentence_of[lo - 1] == s:
-                lo -= 1
-            hi = i
-            while hi + 1 < len(tokens) and mentions.sentence_of[hi + 1] == s:
-                hi += 1
-            sentence_text[s] = bool(_RATING_WORDS.search(norm.folded, tokens[lo].start, tokens[hi].end + 1)) and not any(
-                tokens[k].sym == "X" and tokens[k].code == "target" for k in range(lo, hi + 1))
-        if sentence_text[s] and (cap is None or tok.value <= cap):
-            years[tok.value] += 1
-    if years:
-        return max(years)
-    first_line = norm.folded.lstrip().split("\n", 1)[0]
-    in_title = [int(y) for y in _TITLE_YEAR.findall(first_line) if cap is None or int(y) <= cap]
-    if in_title:
-        return max(in_title)
-    return int(published_on[:4]) - 1 if published_on else None
+        sentence = sentences[mentions.sentence_of[i]]
+        role = page.role(sentence.paragraph)
+        if role not in READ and role not in ("header", "dateline"):
+            continue
+        text = folded[sentence.start:sentence.end]
+        if role == "headline":
+            source = "headline"
+        elif role == "caption":
+            source = "caption"
+        elif role == "body" and rating.search(text):
+            source = "body"
+        else:
+            source = "other"
+        found.append(YearEvidence(tok.value, source, tok.start, tok.end,
+                                  _set_aside(tok, sentence, mentions, i, cap, rating, forward, folded)))
+    return found
+
+
+def _set_aside(tok, sentence, mentions: Mentions, index: int, cap: int | None, rating: regex.Pattern,
+               forward: regex.Pattern, folded: str) -> str | None:
+    before = folded[max(sentence.start, tok.start - _FORWARD_REACH):tok.start]
+    ahead = None
+    for ahead in forward.finditer(before):
+        pass
+    if ahead is not None and not rating.search(before, ahead.end()):
+        return "forward-looking"
+    lo = index
+    while lo > 0 and mentions.sentence_of[lo - 1] == mentions.sentence_of[index]:
+        lo -= 1
+    hi = index
+    while hi + 1 < len(mentions.tokens) and mentions.sentence_of[hi + 1] == mentions.sentence_of[index]:
+        hi += 1
+    if any(mentions.tokens[k].sym == "X" and mentions.tokens[k].code == "target" for k in range(lo, hi + 1)):
+        return "target"
+    if cap is not None and tok.value > cap:
+        return "after publication"
+    return None
+
+
+def _decision_years(norm: Normalised, mentions: Mentions, page: Page, rating: regex.Pattern,
+                    decision: regex.Pattern, cap: int | None, patterns: Patterns) -> list[YearEvidence]:
+    """Dates of rating decisions in the body: one made before November reports on the year before."""
+    found = []
+    for sentence in mentions.sentences:
+        if page.role(sentence.paragraph) not in READ:
+            continue
+        text = norm.folded[sentence.start:sentence.end]
+        if not (decision.search(text) and rating.search(text)):
+            continue
+        for date in calendar_dates(norm.folded, sentence.start, sentence.end, patterns):
+            rated = date.year if date.month >= _RATED_FROM_MONTH else date.year - 1
+            found.append(YearEvidence(rated, "decision", date.start, date.end,
+                                      "after publication" if cap is not None and rated > cap else None))
+    return found

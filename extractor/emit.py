@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from .check import Finding
-from .models import Change, Check, Evidence, Figure, Warning_
+from .models import Change, Check, Evidence, Figure, Warning_, YearDecision, YearEvidence
 from .normalise import Normalised
 from .units import unit_key
 
 
 def figures(drafts, norm: Normalised) -> list[Figure]:
     out = []
+    ids = {id(d): f"f{i}" for i, d in enumerate(drafts, start=1)}
     for i, d in enumerate(drafts, start=1):
         start, end = norm.span(d.start, d.end)
         out.append(Figure(
@@ -20,6 +21,9 @@ def figures(drafts, norm: Normalised) -> list[Figure]:
             change=Change(**d.change) if d.change else None, qualifier=d.qualifier,
             covers=d.covers, derived=d.derived,
             evidence=Evidence(start=start, end=end, text=norm.original[start:end]), rules=d.rules,
+            year_source=d.year_source if d.year is not None or d.period is not None else None,
+            unit_source=d.unit_source if d.unit is not None else None,
+            repeat_of=ids[id(d.repeat_of)] if d.repeat_of is not None else None,
         ))
     return out
 
@@ -32,3 +36,18 @@ def checks(findings: list[Finding], drafts) -> list[Check]:
     ids = {id(d): f"f{i}" for i, d in enumerate(drafts, start=1)}
     return [Check(kind=f.kind, severity=f.severity, figures=[ids[id(d)] for d in f.figures],
                   stated=f.stated, expected=f.expected, message=f.message) for f in findings]
+
+
+def year_decision(decision, norm: Normalised) -> YearDecision:
+    """The decision with its evidence grouped: each year, source and reason once, at its first mention."""
+    grouped: dict[tuple, YearEvidence] = {}
+    for e in decision.evidence:
+        key = (e.year, e.source, e.set_aside)
+        if key in grouped:
+            grouped[key].mentions += 1
+            continue
+        start, end = norm.span(e.start, e.end)
+        grouped[key] = YearEvidence(year=e.year, source=e.source, start=start, end=end,
+                                    text=norm.original[start:end], set_aside=e.set_aside)
+    return YearDecision(year=decision.year, source=decision.source, reason=decision.reason,
+                        evidence=list(grouped.values()))

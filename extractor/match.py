@@ -150,22 +150,23 @@ def find_lexemes(folded: str, patterns: Patterns) -> list[tuple[int, int, Any]]:
 
 
 # One more word of a name: "Điện", "Biên", "Cơ quan - Doanh nghiệp" (a dash joins two parts); a
-# hard line break may fall inside a name, a blank line (a new paragraph) ends it. Not a number that goes on
+# hard line break may fall inside a name, a blank line (a new paragraph) or a gap of three spaces
+# (the next column of a report's header) ends it. Not a number that goes on
 # as a decimal, percent or fraction ("Đảng bộ Công an thành phố Hòa Thái 18,7%").
-_NAME_WORD = regex.compile(r"[ \t]*\n?[ \t]*(?<=\s)(?:[-–]\s+)?([\p{L}\d][\p{L}\d\-]*+)(?![.,]\d|[%/])")
+_NAME_WORD = regex.compile(r"(?:[ \t]*\n[ \t]*|[ \t]{1,2})(?:[-–]\s+)?([\p{L}\d][\p{L}\d\-]*+)(?![.,]\d|[%/])")
 _MAX_NAME_WORDS = 10
 _DETERMINERS = frozenset({"cac", "nhung"})  # "các", "những", compared without diacritics
 
 
 def _name_words(text: str, plain: str, pos: int, lowercase_name: bool, has_level: bool,
-                patterns: Patterns) -> list[tuple[int, int]]:
+                patterns: Patterns, one_line: bool = False) -> list[tuple[int, int]]:
     """Spans of the words of a unit name starting at ``pos``: up to a stop phrase (a capitalised word
     never stops it); a name starts with a capital and does not end on a lower-case word other than a
-    level ("Ủy ban nhân dân tỉnh")."""
+    level ("Ủy ban nhân dân tỉnh"). A ``one_line`` name ends with its line."""
     spans: list[tuple[int, int]] = []
     while len(spans) < _MAX_NAME_WORDS:
         m = _NAME_WORD.match(plain, pos)
-        if not m:
+        if not m or one_line and "\n" in plain[pos:m.start(1)]:
             break
         word = m.group(1)
         if not word[0].isupper() and _starts_stop_phrase(text, plain, m.start(1), patterns):
@@ -227,7 +228,9 @@ def find_units(norm: Normalised, patterns: Patterns) -> list[UnitMention]:
         after = plain[name_from:name_from + 30].lstrip().lower() + " "
         lowercase_name = (head_key in patterns.unit_lowercase_heads and after.startswith(patterns.unit_lowercase_starts)
                           or written_after.startswith(patterns.unit_agency_starts))
-        words = _name_words(norm.text, plain, name_from, lowercase_name, bool(level), patterns)
+        # a head in capitals is a line of a report's header ("ĐẢNG BỘ TỈNH …" over "HUYỆN ỦY …"): one unit a line
+        words = _name_words(norm.text, plain, name_from, lowercase_name, bool(level), patterns,
+                            one_line=m.group("head").isupper())
         if not words and not level and head_key not in patterns.unit_nameless_heads:
             continue
         end = words[-1][1] if words else name_from

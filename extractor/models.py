@@ -96,6 +96,17 @@ class Figure(BaseModel):
     derived: list[str] = Field(default_factory=list, description="Fields computed rather than stated.")
     evidence: Evidence
     rules: list[str] = Field(default_factory=list, description="Ids of the patterns that fired.")
+    year_source: Literal["sentence", "parenthesis", "respective", "period", "document"] | None = Field(
+        None, description="Where the year came from: the figure's sentence, a year in parentheses after it, the "
+                          "years a 'lần lượt' list names in order, the range of a multi-year statement, or the "
+                          "document's year (see the document's year_decision).")
+    unit_source: Literal["figure", "sentence", "reference", "paragraph", "reporting"] | None = Field(
+        None, description="Where the unit came from: named in the figure itself (a list item), named earlier in "
+                          "its sentence, a nameless 'Đảng bộ xã' referring back to a unit named before, a unit "
+                          "that opened an earlier sentence of the paragraph, or the reporting unit.")
+    repeat_of: str | None = Field(
+        None, description="The id of an earlier figure this one states again (a body repeating its headline or "
+                          "sapo); repeats are left out of sums and checks.")
 
 
 class Warning_(BaseModel):
@@ -105,6 +116,34 @@ class Warning_(BaseModel):
     message: str
     start: int | None = None
     end: int | None = None
+
+
+class YearEvidence(BaseModel):
+    """A year the document names or implies, and whether it counted for the document's year."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: int
+    source: Literal["body", "headline", "decision", "dateline", "caption", "other"]
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+    mentions: int = Field(1, description="How often the text names this year for this source (the span is the first).")
+    set_aside: Literal["forward-looking", "target", "after publication"] | None = Field(
+        None, description="Why this year does not count: it names the next tasks, a target, or a year that cannot "
+                          "have been rated when the page was published.")
+
+
+class YearDecision(BaseModel):
+    """How the document's year was chosen: the strongest source that names a usable year wins
+    (body, headline, a dated rating decision, the dateline, a caption, any other sentence)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: int | None
+    source: Literal["body", "headline", "decision", "dateline", "caption", "other"] | None
+    reason: str
+    evidence: list[YearEvidence] = Field(default_factory=list)
 
 
 class Check(BaseModel):
@@ -129,6 +168,7 @@ class Document(BaseModel):
     title: str | None = None
     published: str | None = Field(None, description="Publication date as ISO yyyy-mm-dd when the text gives it.")
     year: int | None = Field(None, description="The year the document mainly reports on.")
+    year_decision: YearDecision | None = Field(None, description="The evidence for the year and why it was chosen.")
     reporting_unit: str | None = None
     extractor_version: str | None = None
     input_sha256: str | None = Field(None, description="SHA-256 of the input file's bytes.")

@@ -169,6 +169,33 @@ class UnitsFile(BaseModel):
     examples: Examples
 
 
+class WordList(BaseModel):
+    """Words of one kind, with lines or sentences the list must and must not fire on."""
+
+    model_config = ConfigDict(extra="forbid")
+    words: list[str] = Field(min_length=1)
+    examples: Examples
+
+
+PAGE_LISTS = ("sidebar", "footer", "furniture", "site", "caption", "dateline", "weekdays", "report_title", "rating",
+              "forward", "decision")
+
+
+class PageFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["page"]
+    lists: dict[str, WordList]
+    months: dict[str, int]
+
+    @model_validator(mode="after")
+    def _known_lists(self) -> "PageFile":
+        missing, unknown = sorted(set(PAGE_LISTS) - set(self.lists)), sorted(set(self.lists) - set(PAGE_LISTS))
+        if missing or unknown:
+            raise ValueError(f"lists: missing {missing or 'none'}, unknown {unknown or 'none'}; "
+                             f"expected {', '.join(PAGE_LISTS)}")
+        return self
+
+
 FILES = {
     "categories.yaml": LexiconFile,
     "subjects.yaml": LexiconFile,
@@ -177,6 +204,7 @@ FILES = {
     "shapes.yaml": ShapesFile,
     "words.yaml": WordsFile,
     "units.yaml": UnitsFile,
+    "page.yaml": PageFile,
 }
 
 
@@ -298,6 +326,7 @@ class Patterns:
         self.shapes_file: ShapesFile = data["shapes.yaml"]
         self.words: WordsFile = data["words.yaml"]
         self.units: UnitsFile = data["units.yaml"]
+        self.page: PageFile = data["page.yaml"]
         self._check_unique_ids()
         self.automaton = self._build_automaton()
         # Number patterns that start at digits run as one alternation tried at the start of each run of

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from pathlib import Path
 
 from . import context, emit
@@ -13,7 +14,8 @@ from .normalise import normalise
 from .patterns import Patterns
 from .patterns import load as load_patterns
 from .resolve import Context, Resolver
-from .segment import segment
+from .page import read_page
+from .segment import paragraphs, segment
 
 VERSION = "0.1.0"
 
@@ -23,21 +25,28 @@ def extract(text: str, doc_id: str | None = None, *, source: str | None = None,
     """Every rating and population figure that ``text`` states, grounded in offsets of ``text``."""
     patterns = patterns or load_patterns()
     norm = normalise(text)
-    sentences = segment(norm.text)
+    spans = paragraphs(norm.text)
+    sentences = segment(norm.text, spans)
+    page = read_page(norm.text, norm.folded, spans, patterns)
     mentions = find_mentions(norm, sentences, patterns)
-    published = context.published(norm.text)
+    published = context.published(page)
+    decision = context.decide_year(norm, mentions, page, published, patterns)
+    starts = [start for start, _ in spans]
     ctx = Context(
-        reporting_unit=context.reporting_unit(norm, mentions.units),
-        year=context.document_year(norm, mentions, published),
+        reporting_unit=context.reporting_unit(norm, mentions.units, page,
+                                              lambda at: bisect.bisect_right(starts, at) - 1),
+        year=decision.year,
+        page=page,
     )
     drafts = Resolver(mentions, norm.folded, norm.text, patterns, ctx).run()
     findings, nesting = check(drafts)
     return Document(
         doc_id=doc_id or "document",
         source=source,
-        title=context.title(norm.text),
+        title=context.title(norm.text, page),
         published=published,
         year=ctx.year,
+        year_decision=emit.year_decision(decision, norm),
         reporting_unit=ctx.reporting_unit,
         extractor_version=VERSION,
         figures=emit.figures(drafts, norm),

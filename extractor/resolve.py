@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import regex
 
 from .match import Mentions, Token, UnitMention
+from .page import READ, Page
 from .patterns import REGEX_TIMEOUT, Patterns, ShapeEntry
 from .units import unit_key
 
@@ -139,12 +140,16 @@ class Draft:
     after_nesting: "Draft | None" = None
     symbols: tuple[int, int] = (0, 0)  # the figure's range in the symbol string
     paragraph: int = 0
+    year_source: str | None = None  # which context rule gave the year (see Resolver._year)
+    unit_source: str | None = None  # which context rule gave the unit (see Resolver._unit)
+    repeat_of: "Draft | None" = None  # an earlier figure this one states again
 
 
 @dataclass
 class Context:
     reporting_unit: str | None
     year: int | None
+    page: Page | None = None  # the parts of the page; without it every paragraph is body text
 
 
 class Resolver:
@@ -357,7 +362,8 @@ class Resolver:
             draft = self._draft(entry, match, v if v is not None else match.start(), val, cat, pct, chg, base,
                                 own_subj, label_span, parts)
             if draft is not None and unit is not None:
-                draft.unit = self.resolve_unit(unit.value)
+                draft.unit, source = self.resolve_unit(unit.value)
+                draft.unit_source = "figure" if source == "sentence" else source
             drafts.append(draft)
         return drafts
 
@@ -380,7 +386,7 @@ class Resolver:
             parts = [pct] if k else [t for t in (cat, pct, subj) if t is not None]
             draft = self._draft(entry, match, match.start(), None, cat, pct, None, None, subj, None, parts)
             if draft is not None:
-                draft.year, draft.period = year, None
+                draft.year, draft.period, draft.year_source = year, None, "respective"
             drafts.append(draft)
         return drafts
 
@@ -415,14 +421,18 @@ class Resolver:
         end = max([t.end for t in parts])
         if self.text.startswith(")", end) and self.text.count("(", start, end) > self.text.count(")", start, end):
             end += 1  # "(chiếm 96,74%)": close the parenthesis the evidence opened
-        year, period = self._year(first, match.end())
+        paragraph = self.m.sentences[self.m.sentence_of[first]].paragraph
+        if self.context.page is not None and self.context.page.role(paragraph) not in READ:
+            return None  # a teaser, a menu, the footer or a report's header block: not the article's figures
+        year, period, year_source = self._year(first, match.end())
+        unit, unit_source = self._unit(first, match.end())
         rules = [r for r in (cat.rule if cat is not None else None, entry.id,
                              val.rule if val is not None else None, pct.rule if pct is not None else None,
                              chg.rule if chg is not None else None, base.rule if base is not None else None) if r]
         return Draft(
             rule=entry.id, category=category, label=label,
             subject=self._subject(first, subj, inherit=entry.subject_from == "previous_figure"),
-            year=year, period=period, unit=self._unit(first, match.end()), count=count, total=total,
+            year=year, period=period, unit=unit, count=count, total=total,
             percent=pct.value if pct is not None else None,
             percent_of=base.code if base is not None else None,
             percent_of_source="stated" if base is not None else None,
@@ -431,7 +441,7 @@ class Resolver:
             covers=cat.covers if cat is not None else None, start=start, end=end, rules=rules,
             percent_decimals=_decimals(self.text[pct.start:pct.end]) if pct is not None else 2,
             after_nesting=self._nesting_parent(first), symbols=(first, match.end()),
-            paragraph=self.m.sentences[self.m.sentence_of[first]].paragraph,
+            paragraph=paragraph, year_source=year_source, unit_source=unit_source,
         )
 
     def _counts_units_by_threshold(self, match: regex.Match, subj: Token) -> bool:
@@ -543,7 +553,11 @@ class Resolver:
                 return tok.code
         return previous if previous in kind else None
 
-    def _year(self, first: int, last: int) -> tuple[int | None, tuple[int, int] | None]:
+    def _year(self, first: int, last: int) -> tuple[int | None, tuple[int, int] | None, str]:
+        """The year of the figure at symbols [first, last), with the rule that gave it:
+        ``period`` (a multi-year average and its range), ``sentence`` (a year inside the figure, the
+        nearest before it in its sentence, or one right after it), ``parenthesis`` ("11 tổ chức (năm
+        2009)"), else ``document`` (the year the document reports on)."""
         layout = self.layout
         lo, hi = self._sentence(first)
         c_lo, c_hi = self._clause(first, last)
@@ -551,29 +565,30 @@ class Resolver:
             before, after = layout.last_range[first], layout.next_range[first]
             candidates = [k for k in (before, after) if lo <= k < hi]
             if candidates:
-                return None, self.tokens[min(candidates, key=lambda k: abs(k - first))].value
+                return None, self.tokens[min(candidates, key=lambda k: abs(k - first))].value, "period"
         inside = self.symbols.find("Y", first, last)
         if inside != -1:
-            return self.tokens[inside].value, None
+            return self.tokens[inside].value, None, "sentence"
         if self.symbols.startswith("(Y)", last) or (self.symbols.startswith("(Y", last) and last + 2 == hi):
-            return self.tokens[last + 1].value, None  # "11 tổ chức (năm 2009)": its own year, in parentheses
+            return self.tokens[last + 1].value, None, "parenthesis"
         before = layout.last_year[first]
         depth = layout.opened[first] - layout.closed[first]
         while before >= lo and layout.opened[before] - layout.closed[before] > depth:
             before = layout.last_year[before]  # "(năm 2013 là 77,61%); trong đó …": closed off before the figure
         if before >= lo:
-            return self.tokens[before].value, None
+            return self.tokens[before].value, None, "sentence"
         k = last
         while k < hi and self.symbols[k] in "w),":
             k += 1
         if k < hi and self.symbols[k] == "Y":
-            return self.tokens[k].value, None
-        return self.context.year, None
+            return self.tokens[k].value, None, "sentence"
+        return self.context.year, None, "document"
 
-    def _unit(self, first: int, last: int) -> str | None:
-        """The last unit named in the sentence up to the figure; else a unit that opened an earlier
-        sentence of the paragraph ("Đảng bộ xã A: … . Tỷ lệ …" — a sub-unit taking over); else the
-        reporting unit."""
+    def _unit(self, first: int, last: int) -> tuple[str | None, str]:
+        """The unit of the figure at symbols [first, last), with the rule that gave it: the last unit
+        named in the sentence up to the figure (see ``resolve_unit``); else a unit that opened an
+        earlier sentence of the paragraph (``paragraph``: "Đảng bộ xã A: … . Tỷ lệ …", a sub-unit
+        taking over); else the reporting unit (``reporting``)."""
         sentence = self.m.sentences[self.m.sentence_of[first]]
         end = self.tokens[last - 1].end
         k = bisect.bisect_left(self.unit_starts, end) - 1
@@ -582,7 +597,10 @@ class Resolver:
                 return self.resolve_unit(self.m.units[k])
             k -= 1
         opener = self._paragraph_opener(self.m.sentence_of[first])
-        return self.resolve_unit(opener) if opener is not None else self.context.reporting_unit
+        if opener is not None:
+            unit, source = self.resolve_unit(opener)
+            return unit, "paragraph" if source == "sentence" else source
+        return self.context.reporting_unit, "reporting"
 
     def _named_as_example(self, unit: UnitMention, sentence_start: int, figure_start: int) -> bool:
         """"2 chi bộ hoàn thành xuất sắc nhiệm vụ là Chi bộ thôn A và Chi bộ Công an xã; 11 chi bộ …": a
@@ -608,9 +626,10 @@ class Resolver:
                     return unit
         return None
 
-    def resolve_unit(self, mention: UnitMention) -> str | None:
-        """A named unit as written; a nameless one ("Đảng bộ xã", "Chi bộ") is the last unit of its
-        level named before it; a bare "Đảng bộ" is the reporting unit."""
+    def resolve_unit(self, mention: UnitMention) -> tuple[str | None, str]:
+        """A named unit as written (``sentence``); a nameless one ("Đảng bộ xã", "Chi bộ") is the last
+        unit of its level named before it (``reference``); a bare "Đảng bộ", or a short form of the
+        reporting unit, is the reporting unit (``reporting``)."""
         if mention.name:
             written = self.text[mention.start:mention.end]
             reporting = self.context.reporting_unit
@@ -618,17 +637,17 @@ class Resolver:
             if reporting and key.rsplit(" ", 1)[-1] in _LEVEL_WORDS and unit_key(reporting).startswith(key + " "):
                 # "Đảng bộ Công an tỉnh", short for the reporting "Đảng ủy Công an tỉnh Thái Sơn" (a name
                 # that stops at its level); "huyện Điện Biên" is not short for "huyện Điện Biên Đông"
-                return reporting
-            return written
+                return reporting, "reporting"
+            return written, "sentence"
         if mention.level is None:
-            return self.context.reporting_unit
+            return self.context.reporting_unit, "reporting"
         # "Đảng bộ xã" refers back by its level; a bare "Chi bộ" by its head.
         key = ("level", mention.level) if mention.explicit else ("head", mention.head)
         named, starts = self.named_before.get(key, ([], []))
         k = bisect.bisect_left(starts, mention.start) - 1
         if k >= 0:
-            return self.text[named[k].start:named[k].end]
-        return self.context.reporting_unit
+            return self.text[named[k].start:named[k].end], "reference"
+        return self.context.reporting_unit, "reporting"
 
 
 def _decimals(percent_text: str) -> int:

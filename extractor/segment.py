@@ -62,27 +62,25 @@ def _lines(text: str):
         start += len(line) + 1
 
 
-def _paragraphs(text: str):
+def paragraphs(text: str) -> list[tuple[int, int]]:
     """Lines, except that a hard line break inside a sentence ("… trong đó 10 tổ chức cơ sở đảng⏎đạt
     trong sạch, vững mạnh tiêu biểu") joins the line that goes on in lower case to the one before."""
-    current = None
+    found: list[tuple[int, int]] = []
     for start, end in _lines(text):
-        if current is not None and _CONTINUES.match(text, start) and not _ENDS_SENTENCE.search(text, current[0], current[1]) \
-                and text.count("\n", current[1], start) == 1:
-            current = (current[0], end)
+        if found and _CONTINUES.match(text, start) and not _ENDS_SENTENCE.search(text, *found[-1]) \
+                and text.count("\n", found[-1][1], start) == 1:
+            found[-1] = (found[-1][0], end)
             continue
-        if current is not None:
-            yield current
-        current = (start, end)
-    if current is not None:
-        yield current
+        found.append((start, end))
+    return found
 
 
-def segment(text: str) -> list[Sentence]:
-    """Split the normalised text into sentences, each inside one paragraph (line)."""
+def segment(text: str, spans: list[tuple[int, int]] | None = None) -> list[Sentence]:
+    """Split the normalised text into sentences, each inside one paragraph (line); ``spans`` are its
+    paragraphs when they are known already."""
     abbrev = abbreviations()
     sentences: list[Sentence] = []
-    for p_index, (p_start, p_end) in enumerate(_paragraphs(text)):
+    for p_index, (p_start, p_end) in enumerate(paragraphs(text) if spans is None else spans):
         s_start = p_start
         for m in _BOUNDARY.finditer(text, p_start, p_end):
             if m.group(0)[0] == "." and not m.group(0).startswith("./."):

@@ -1,0 +1,279 @@
+"""Page: the parts of a published page, one role per paragraph.
+
+A page copied from the web, or an official report, holds more than its article. Each paragraph (a
+line, see ``segment.paragraphs``) gets one role:
+
+- ``furniture``: menus, breadcrumbs, counters, share buttons, tags;
+- ``footer``: copyright, licence, address and contact lines;
+- ``sidebar``: a "Tin cùng chuyên mục" heading and the teasers of other articles after it;
+- ``header``: the lines of an official report's header block above its title ("ĐẢNG BỘ TỈNH …",
+  "Số 45-BC/HU", "…, ngày 10 tháng 01 năm 2024");
+- ``dateline``: a short line that gives the publication date;
+- ``headline``: the title of the article or report;
+- ``caption``: a photo caption ("… (Ảnh: Minh Hà)");
+- ``body``: the article itself (its first paragraph is the sapo).
+
+Figures are read from the headline, the body and captions; the year and the publication date are
+decided from the headline, the dateline and the body (see ``context``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from dataclasses import dataclass
+
+import regex
+
+from .normalise import fold
+from .patterns import Patterns
+
+READ = frozenset({"headline", "body", "caption"})  # roles whose figures are the article's
+_HEAD_LINES = 15  # the headline, dateline and report header are among the first lines
+_TAIL_LINES = 12  # a byline with the date may close the page
+_SHORT = 100  # characters: a dateline, a heading or a menu line is short
+_TEASER = 250  # characters: teasers are headlines, shorter than a body paragraph
+_CAPTION = 400
+_CUE_REACH = 30  # characters before a date in which "Cập nhật:" or a weekday introduces it
+# a breadcrumb ("Trang chủ › Xây dựng Đảng") or a menu ("Tin tức | Chính trị | Xã hội")
+_BREADCRUMB = regex.compile(r"\s[»›>]\s")
+_MENU_SEPARATORS = regex.compile(r"\s[|/•·]\s|\s[|•·]|[|•·]\s")
+_SITE_NAME = 60  # characters: a site's name on a line of its own is shorter
+_LETTERS = regex.compile(r"\p{L}")
+# "Số 45-BC/HU", "Số: 12-TB/ĐU": the number line of an official document
+_DOCUMENT_NUMBER = regex.compile(r"^so\s*:?\s*\d+\s*[-/]\s*[a-z]")
+_STARS = regex.compile(r"^[\s*\-–—_=.]+$")
+_ENDS_SENTENCE = regex.compile(r"[.!?…:;]$")
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    start: int
+    end: int
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class Date:
+    """A calendar date found in the text, with its span and what introduced it."""
+
+    year: int
+    month: int
+    day: int
+    start: int
+    end: int
+    cue: str  # dateline | weekday | place | plain
+
+    def iso(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    parts: tuple[Part, ...]  # one per paragraph, in order
+    dates: tuple[Date, ...]  # dates of datelines and of the report header, in text order
+
+    def role(self, paragraph: int) -> str:
+        return self.parts[paragraph].role if 0 <= paragraph < len(self.parts) else "body"
+
+    def headline(self) -> list[Part]:
+        """The first run of headline paragraphs: the page's headline, or the report's title."""
+        run: list[Part] = []
+        for part in self.parts:
+            if part.role == "headline":
+                run.append(part)
+            elif run:
+                break
+        return run
+
+
+class _Words:
+    """The page lists of ``patterns/page.yaml`` as regexes over folded text."""
+
+    def __init__(self, patterns: Patterns):
+        lists = patterns.page.lists
+
+        def alternation(name: str) -> str:
+            words = sorted({fold(w) for w in lists[name].words}, key=len, reverse=True)
+            return "|".join(regex.escape(w) for w in words)
+
+        def words_regex(name: str) -> regex.Pattern:
+            return regex.compile(rf"(?<![\p{{L}}\d])(?:{alternation(name)})(?![\p{{L}}\d])")
+
+        self.sidebar = regex.compile(rf"^\W*(?:{alternation('sidebar')})\W*$")
+        self.footer = words_regex("footer")
+        self.furniture = words_regex("furniture")
+        self.site = words_regex("site")
+        self.caption_start = regex.compile(rf"^\W*(?:{alternation('caption')})")
+        self.caption_end = regex.compile(rf"(?:{alternation('caption')})[^()]{{0,60}}\)?\s*\.?$")
+        self.report_title = regex.compile(rf"^(?:{alternation('report_title')})\W*$")
+        self.dateline = words_regex("dateline")
+        self.weekday = words_regex("weekdays")
+        months = sorted(patterns.page.months, key=lambda m: len(fold(m)), reverse=True)
+        self.months = {fold(m): n for m, n in patterns.page.months.items()}
+        month_words = "|".join(regex.escape(fold(m)) for m in months)
+        self.dates = regex.compile(
+            r"(?<![\d/.])(?P<d>\d{1,2})\s?[/.\-]\s?(?P<m>\d{1,2})\s?[/.\-]\s?(?P<y>(?:19|20)\d{2})(?!\d)"
+            r"|(?<!\d)(?P<y2>(?:19|20)\d{2})-(?P<m2>\d{2})-(?P<d2>\d{2})(?!\d)"
+            r"|\bngay\s+(?P<d3>\d{1,2})\s+thang\s+(?P<m3>\d{1,2})\s+nam\s+(?P<y3>(?:19|20)\d{2})\b"
+            rf"|(?<!\d)(?P<d4>\d{{1,2}})\s+thang\s+(?P<m4>\d{{1,2}}|{month_words})\s*[,/]?\s*(?:nam\s+)?(?P<y4>(?:19|20)\d{{2}})\b")
+
+
+@functools.lru_cache(maxsize=8)
+def words_of(patterns: Patterns) -> _Words:
+    """The page regexes of one pattern set, compiled once."""
+    return _Words(patterns)
+
+
+def _date(m: regex.Match, words: _Words) -> tuple[int, int, int] | None:
+    """(year, month, day) of a date match, if it is a real calendar date ("31/02/2019" is not)."""
+    for suffix in ("", "2", "3", "4"):
+        if m.group("y" + suffix):
+            raw_month = m.group("m" + suffix)
+            month = int(raw_month) if raw_month.isdigit() else words.months.get(raw_month)
+            year, day = int(m.group("y" + suffix)), int(m.group("d" + suffix))
+            try:
+                datetime.date(year, month or 0, day)
+            except ValueError:
+                return None
+            return year, month, day
+    return None
+
+
+def calendar_dates(folded: str, start: int, end: int, patterns: Patterns) -> list[Date]:
+    """The real calendar dates written in ``folded[start:end]`` ("4/1/2024", "ngày 10 tháng 01 năm 2024")."""
+    words = words_of(patterns)
+    found = []
+    for m in words.dates.finditer(folded, start, end):
+        ymd = _date(m, words)
+        if ymd is not None:
+            found.append(Date(*ymd, m.start(), m.end(), "plain"))
+    return found
+
+
+def _is_upper(text: str) -> bool:
+    letters = _LETTERS.findall(text)
+    return len(letters) >= 2 and all(ch.isupper() for ch in letters)
+
+
+def _letters(text: str) -> int:
+    return len(_LETTERS.findall(text))
+
+
+def read_page(text: str, folded: str, paragraphs: list[tuple[int, int]], patterns: Patterns) -> Page:
+    """The role of every paragraph, and the dates of the page's datelines and report header."""
+    words = words_of(patterns)
+    n = len(paragraphs)
+    roles = ["body"] * n
+    dates: list[Date] = []
+    in_sidebar = False
+    for i, (start, end) in enumerate(paragraphs):
+        line, low, length = text[start:end], folded[start:end], end - start
+        if length <= _TEASER and words.footer.search(low) and i >= n // 2:
+            roles[i], in_sidebar = "footer", False
+        elif words.sidebar.match(low) and length <= _SHORT:
+            roles[i], in_sidebar = "sidebar", True
+        elif in_sidebar and length <= _TEASER:
+            roles[i] = "sidebar"
+        elif _is_furniture(line, low, words):
+            roles[i], in_sidebar = "furniture", False
+        elif length <= _CAPTION and (words.caption_start.match(low) or words.caption_end.search(low)):
+            roles[i], in_sidebar = "caption", False
+        else:
+            in_sidebar = False
+    _report_header(text, folded, paragraphs, roles, words)
+    near = set(range(min(n, _HEAD_LINES))) | set(range(max(0, n - _TAIL_LINES), n))
+    for i in sorted(near):
+        if roles[i] in ("sidebar", "footer"):
+            continue
+        start, end = paragraphs[i]
+        found = _line_dates(text, folded, start, end, roles[i], words)
+        if found:
+            dates.extend(found)
+            if roles[i] == "body" and end - start <= _SHORT and _letters(text[start:end]) <= 40:
+                roles[i] = "dateline"
+    _headline(text, paragraphs, roles)
+    parts = tuple(Part(s, e, r) for (s, e), r in zip(paragraphs, roles))
+    return Page(parts, tuple(sorted(dates, key=lambda d: d.start)))
+
+
+def _is_furniture(line: str, low: str, words: _Words) -> bool:
+    length = len(line)
+    if length > _SHORT * 2 or _ENDS_SENTENCE.search(line) and length > _SHORT:
+        return False
+    return bool(length <= _SHORT and (words.furniture.search(low) or _BREADCRUMB.search(line))
+                or length <= _SITE_NAME and words.site.search(low)
+                or len(_MENU_SEPARATORS.findall(line)) >= 2 and not _ENDS_SENTENCE.search(line))
+
+
+def _line_dates(text: str, folded: str, start: int, end: int, role: str, words: _Words) -> list[Date]:
+    """Dates on a short line (a dateline, a byline, the report's place and date), or at the start of
+    a long one ("Ngày 18/01/2013, Thị ủy … tổ chức hội nghị"), each with what introduced it."""
+    found = []
+    for m in words.dates.finditer(folded, start, end):
+        ymd = _date(m, words)
+        if ymd is None:
+            continue
+        before = folded[start:m.start()]
+        if end - start > _SHORT and (len(before) > 24 or role != "body"):
+            continue  # a date inside a sentence: of a document cited, a meeting, a decision
+        near = before[-_CUE_REACH:]
+        if words.dateline.search(near):
+            cue = "dateline"
+        elif words.weekday.search(near):
+            cue = "weekday"
+        elif role == "header" or (before.rstrip().endswith(",") and "ngay" in folded[m.start():m.start() + 5]):
+            cue = "place"
+        else:
+            cue = "plain"
+        found.append(Date(*ymd, m.start(), m.end(), cue))
+    return found
+
+
+def _report_header(text: str, folded: str, paragraphs: list[tuple[int, int]], roles: list[str], words: _Words) -> None:
+    """An official report: the header block right above its title word ("BÁO CÁO"), and the title after it."""
+    for i in range(min(len(paragraphs), _HEAD_LINES)):
+        start, end = paragraphs[i]
+        if not (words.report_title.match(folded[start:end]) and _is_upper(text[start:end])):
+            continue
+        for k in range(i - 1, -1, -1):  # up through the lines that read as a header block
+            s, e = paragraphs[k]
+            if roles[k] == "body" and _is_header_line(text[s:e], folded[s:e], words):
+                roles[k] = "header"
+            elif roles[k] != "furniture":
+                break
+        roles[i] = "headline"
+        # the title runs on over the short lines after its word, up to the first sentence of the body
+        for k in range(i + 1, min(len(paragraphs), i + 4)):
+            s, e = paragraphs[k]
+            line = text[s:e]
+            if e - s > _TEASER or _ENDS_SENTENCE.search(line) and not _is_upper(line) or roles[k] != "body":
+                break
+            if _DOCUMENT_NUMBER.match(folded[s:e]) or _STARS.match(line):
+                roles[k] = "header"
+                continue
+            roles[k] = "headline"
+        return
+
+
+def _is_header_line(line: str, low: str, words: _Words) -> bool:
+    """A line of a report's header block: the issuing bodies in capitals, "*", "Số 45-BC/HU", the
+    place and date ("Đồng Xuyên, ngày 21 tháng 01 năm 2019")."""
+    return (len(line) <= _TEASER and (_is_upper(line) or _STARS.match(line) or _DOCUMENT_NUMBER.match(low)
+                                      or bool(words.dates.search(low)) and len(line) <= _SHORT))
+
+
+def _headline(text: str, paragraphs: list[tuple[int, int]], roles: list[str]) -> None:
+    """The page's headline: the first line that reads as a title (a few words at least, not furniture,
+    a dateline or a sentence that goes on for a paragraph), above a report's header block if there is
+    one (whose title after "BÁO CÁO" is a headline too)."""
+    header = next((i for i, role in enumerate(roles) if role in ("header", "headline")), None)
+    for i in range(min(len(paragraphs), _HEAD_LINES if header is None else header)):
+        if roles[i] != "body":
+            continue
+        start, end = paragraphs[i]
+        if len(text[start:end].split()) < 4:
+            continue  # a site or section name: "Xây dựng Đảng"
+        if end - start <= _TEASER:
+            roles[i] = "headline"
+        return
