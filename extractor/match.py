@@ -357,6 +357,20 @@ def _drop_verb_categories(tokens: list[Token], folded: str, glue: frozenset[str]
     return kept
 
 
+def _spare_titles(tokens: list[Token], folded: str, spared: frozenset[str], glue: frozenset[str]) -> list[Token]:
+    """'đạt danh hiệu trong sạch, vững mạnh': a distractor word right before a rating category (only
+    glue and quotes between) names that rating, so it is dropped."""
+    kept: list[Token] = []
+    last = len(tokens) - 1
+    for i, tok in enumerate(tokens):
+        if tok.sym == "X" and tok.rule in spared and i < last and tokens[i + 1].sym == "C":
+            gap = folded[tok.end:tokens[i + 1].start]
+            if not _PUNCTUATION.search(gap) and all(w in glue for w in _WORD_CHARS.findall(gap)):
+                continue
+        kept.append(tok)
+    return kept
+
+
 def _bases_before_percent(tokens: list[Token], folded: str) -> list[Token]:
     """'tỷ lệ … hoàn thành xuất sắc nhiệm vụ so với số hoàn thành tốt nhiệm vụ là 18,49%': a category
     after 'so với (tổng) số', with a percent next, is that percent's base (a B token)."""
@@ -499,6 +513,7 @@ def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Pattern
     tokens.sort(key=_START_OF)
     tokens = _attach_small_words(tokens, folded)
     tokens = _drop_verb_categories(tokens, folded, patterns.glue)
+    tokens = _spare_titles(tokens, folded, patterns.spared_before_category, patterns.glue)
 
     tokens = _base_tokens(_bases_before_percent(tokens, folded), folded, [s.end for s in sentences])
     return _lay_out(tokens, sentences, folded, patterns, units, warnings)

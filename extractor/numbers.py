@@ -70,6 +70,8 @@ def _is_reference(folded: str, start: int, patterns: Patterns) -> bool:
     prev = _trailing_word(before[:-len(last)].rstrip(" \t\n:,.")) or None
     if last == "so" and prev in ("tong", "trong"):  # "tổng số 75", "trong số 229": a count follows
         return False
+    if prev is not None and f"{prev} {last}" in patterns.not_reference:
+        return False
     return last in patterns.reference_words or (prev is not None and f"{prev} {last}" in patterns.reference_words)
 
 

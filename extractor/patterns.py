@@ -36,6 +36,14 @@ class Examples(BaseModel):
     negative: list[str] = Field(min_length=1)
 
 
+class Prefixed(BaseModel):
+    """Phrases made from another entry's: each of its phrases after each of ``words``."""
+
+    model_config = ConfigDict(extra="forbid")
+    entry: str
+    words: list[str] = Field(min_length=1)
+
+
 class LexiconEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -50,7 +58,12 @@ class LexiconEntry(BaseModel):
     stands_for: list[Subject] | None = None
     # How far a distractor reaches: its clause, or the rest of its sentence (targets, rules).
     scope: Literal["clause", "rest_of_sentence"] = "clause"
+    # A distractor word that names a result when a rating category follows it: "đạt danh hiệu trong
+    # sạch, vững mạnh" is a rating (the award is "được tặng danh hiệu …", which another word marks).
+    spared_before_category: bool = False
     phrases: list[str] = Field(min_length=1)
+    # More phrases: every phrase of another entry after one of these words ("chưa" + "được kiểm điểm").
+    prefixed: Prefixed | None = None
     examples: Examples
 
     @model_validator(mode="after")
@@ -105,7 +118,8 @@ class ShapeEntry(BaseModel):
     id: str
     pattern: str
     requires: list[Literal["nesting_before", "percent", "population_word_before", "strong_subject",
-                           "continues_list", "category_in_sentence", "unrated_category", "respectively"]] = []
+                           "continues_list", "category_in_sentence", "unrated_category", "respectively",
+                           "zero"]] = []
     # Where the subject comes from when the shape names none: the sentence (default), or the
     # figure before it (a sub-group of the previous figure's group).
     subject_from: Literal["sentence", "previous_figure"] = "sentence"
@@ -116,6 +130,9 @@ class ShapeEntry(BaseModel):
     # One figure per percent (the group pct repeats), each for the year named in the same place
     # before them: "các năm 2019, 2020 và 2021 lần lượt là 91,76%, 92,86% và 92,77%".
     respective_years: bool = False
+    # One figure per `cat` group, all with the value: a zero stated for several categories at once
+    # ("không có đảng viên hoàn thành nhiệm vụ và không hoàn thành nhiệm vụ").
+    each_category: bool = False
     examples: Examples
 
 
@@ -142,6 +159,7 @@ class WordsFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["words"]
     reference_before: list[str]
+    not_reference: list[str] = []
     unit_after: list[str]
     glue: list[str]
     number_digits: dict[str, int]
@@ -343,6 +361,8 @@ class Patterns:
         self.number_words = _number_words(self.words)
         self.gap_cache: dict[str, str] = {}  # the symbols of a gap between mentions, by its text
         self.reference_words = frozenset(fold(w) for w in self.words.reference_before)
+        self.not_reference = frozenset(fold(w) for w in self.words.not_reference)
+        self.spared_before_category = frozenset(e.id for e in self.lexicon if e.spared_before_category)
         self.unit_after = frozenset(fold(w) for w in self.words.unit_after)
         self.unit_stop_words = frozenset(w.lower() for w in self.units.stop_words)
         self.unit_stop_words_folded = frozenset(fold(w) for w in self.units.stop_words)
@@ -369,11 +389,21 @@ class Patterns:
         if dupes:
             raise PatternError(f"{self.directory}: duplicate pattern ids: {', '.join(dupes)}")
 
+    def _phrases(self, entry: LexiconEntry) -> list[str]:
+        if entry.prefixed is None:
+            return entry.phrases
+        base = next((e for e in self.lexicon if e.id == entry.prefixed.entry), None)
+        if base is None:
+            raise PatternError(f"{self.directory}: {entry.id}: prefixed.entry {entry.prefixed.entry!r} is no entry")
+        return entry.phrases + [f"{word} {phrase}" for word in entry.prefixed.words for phrase in base.phrases]
+
     def _build_automaton(self) -> ahocorasick.Automaton:
         automaton = ahocorasick.Automaton()
         for entry in self.lexicon:
-            for phrase in entry.phrases:
+            for phrase in self._phrases(entry):
                 key = fold(phrase)
+                if key in automaton and automaton.get(key).entry is not entry and phrase not in entry.phrases:
+                    continue  # a phrase of its own wins over one made with a prefix
                 automaton.add_word(key, Lexeme(entry, len(key)))
         for word in self.words.zero:
             key = fold(word)

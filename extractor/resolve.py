@@ -45,6 +45,16 @@ _PERSONS = frozenset({"DANG_VIEN", "CAN_BO"})
 _ORGANISATIONS = frozenset({"TCCSD", "CHI_BO", "TAP_THE", "DANG_BO_CAP_TREN"})
 
 
+_PASSAGE_PARAGRAPHS = 4  # how many paragraphs back a passage's heading may lie
+_HEADING_LENGTH = 160  # characters: a heading is short …
+_HEADING_END = regex.compile(r"[.;!?…]\s*$")  # … and is not a sentence
+_YEAR_RANGE = regex.compile(r"(?<![\d/.])((?:19|20)\d{2})\s{0,2}[\-–—]\s{0,2}((?:19|20)\d{2})(?!\d)")
+
+
+def _is_heading(paragraph: str) -> bool:
+    return len(paragraph) <= _HEADING_LENGTH and not _HEADING_END.search(paragraph)
+
+
 # How far back or ahead a context rule looks, in symbols. Real sentences are far shorter; the bound
 # keeps a pathological input (one "sentence" of 100 000 mentions) linear.
 MAX_SCAN = 200
@@ -175,6 +185,11 @@ class Resolver:
         self.unit_starts = [u.start for u in mentions.units]
         self.population_rules = {entry.id for entry, _ in patterns.shapes if entry.category_from == "population"}
         self.layout = Layout(self.symbols)
+        # Each paragraph's span, and the first symbol of each paragraph's first sentence.
+        self.paragraphs: dict[int, tuple[int, int]] = {}
+        for sentence in mentions.sentences:
+            lo, _ = self.paragraphs.get(sentence.paragraph, (sentence.start, sentence.end))
+            self.paragraphs[sentence.paragraph] = (lo, sentence.end)
 
     # --- grammar -----------------------------------------------------------------------------
     def run(self) -> list[Draft]:
@@ -237,6 +252,8 @@ class Resolver:
             if need == "category_in_sentence" and self._category_before(match.start()) is None:
                 return False
             if need == "unrated_category" and self.tokens[match.start("cat")].code not in _UNRATED:
+                return False
+            if need == "zero" and self.tokens[match.start("val")].value != 0:
                 return False
             if need == "respectively" and not _RESPECTIVELY.search(
                     self.folded, self.tokens[match.start()].end, self.tokens[match.starts("pct")[0]].start):
@@ -336,6 +353,10 @@ class Resolver:
             label_span = (start, last.end)
         if entry.respective_years:
             return self._respective(entry, match, cat, subj)
+        if entry.each_category:
+            val = self.tokens[vals[0]]
+            return [self._draft(entry, match, vals[0], val, self.tokens[k], None, None, None, subj, None,
+                                [t for t in (val, subj, self.tokens[k]) if t is not None]) for k in match.starts("cat")]
         subjects = match.starts("subj") if "subj" in names else []
         if len(subjects) > 1 and not vals:  # one share stated for several groups: one figure each
             return [self._draft(entry, match, match.start(), None, cat, pct, chg, base, self.tokens[k], None,
@@ -425,6 +446,8 @@ class Resolver:
         if self.context.page is not None and self.context.page.role(paragraph) not in READ:
             return None  # a teaser, a menu, the footer or a report's header block: not the article's figures
         year, period, year_source = self._year(first, match.end())
+        if year_source == "none":
+            return None  # a statement for every year of a period the text does not name
         unit, unit_source = self._unit(first, match.end())
         rules = [r for r in (cat.rule if cat is not None else None, entry.id,
                              val.rule if val is not None else None, pct.rule if pct is not None else None,
@@ -544,14 +567,52 @@ class Resolver:
                 yield k
 
     def _subject_of_kind(self, first: int, kind: frozenset[str], previous: str | None) -> str | None:
-        """The latest subject of this kind named earlier in the paragraph, else the previous figure's."""
+        """The latest subject of this kind named earlier in the paragraph; else the first one the heading
+        of its passage names ("3. Cán bộ lãnh đạo, quản lý thuộc diện …" over "61 đồng chí …"); else
+        the previous figure's."""
+        k = first - 1
         for k in range(first - 1, max(-1, first - 1 - MAX_SCAN), -1):
             tok = self.tokens[k]
             if tok.sym == "¶":
                 break
             if tok.sym == "S" and tok.code in kind:
                 return tok.code
+        heading = self._heading_before(self.m.sentences[self.m.sentence_of[first]].paragraph)
+        if heading is not None:
+            start, end = self.paragraphs[heading]
+            named = next((t for t in self.tokens[max(0, k - MAX_SCAN):k + 1]
+                          if t.sym == "S" and t.code in kind and start <= t.start < end), None)
+            if named is not None:
+                return named.code
         return previous if previous in kind else None
+
+    def _heading_before(self, paragraph: int) -> int | None:
+        """The heading that opens the passage of ``paragraph``: the nearest short paragraph before it
+        that is not a sentence ("3. Cán bộ lãnh đạo, quản lý", "Về đảng viên:"), a few paragraphs back
+        at most."""
+        for p in range(paragraph - 1, max(-1, paragraph - 1 - _PASSAGE_PARAGRAPHS), -1):
+            span = self.paragraphs.get(p)
+            if span is not None and _is_heading(self.text[span[0]:span[1]]):
+                return p
+        return None
+
+    def _period_in_passage(self, first: int) -> tuple[int, int] | None:
+        """The year range named in the figure's paragraph before it, or in the paragraphs back to its
+        passage's heading: the term or period a statement for every year belongs to."""
+        paragraph = self.m.sentences[self.m.sentence_of[first]].paragraph
+        end = self.tokens[first].start
+        for p in range(paragraph, max(-1, paragraph - 1 - _PASSAGE_PARAGRAPHS), -1):
+            span = self.paragraphs.get(p)
+            if span is None:
+                continue
+            found = None
+            for found in _YEAR_RANGE.finditer(self.folded, span[0], min(span[1], end)):
+                pass
+            if found is not None:
+                return int(found.group(1)), int(found.group(2))
+            if p != paragraph and _is_heading(self.text[span[0]:span[1]]):
+                break
+        return None
 
     def _year(self, first: int, last: int) -> tuple[int | None, tuple[int, int] | None, str]:
         """The year of the figure at symbols [first, last), with the rule that gave it:
@@ -561,11 +622,18 @@ class Resolver:
         layout = self.layout
         lo, hi = self._sentence(first)
         c_lo, c_hi = self._clause(first, last)
-        if layout.averages[c_hi] > layout.averages[c_lo] or self.symbols.find("R", first, last) != -1:
+        average = self.symbols.rfind("A", c_lo, c_hi)
+        opened_by_range = self.symbols.rfind("R", c_lo, first)
+        if average != -1 or self.symbols.find("R", first, last) != -1 \
+                or (opened_by_range != -1 and self.symbols.find("Y", opened_by_range, first) == -1):
             before, after = layout.last_range[first], layout.next_range[first]
             candidates = [k for k in (before, after) if lo <= k < hi]
             if candidates:
                 return None, self.tokens[min(candidates, key=lambda k: abs(k - first))].value, "period"
+            if average != -1 and self.symbols.find("Y", min(average, first), last) == -1:
+                # "Hằng năm, … trên 75%": every year of the term its passage names, or of none
+                period = self._period_in_passage(first)
+                return None, period, "period" if period is not None else "none"
         inside = self.symbols.find("Y", first, last)
         if inside != -1:
             return self.tokens[inside].value, None, "sentence"

@@ -6,16 +6,22 @@ import pytest
 import yaml
 
 from extractor import extract
-from extractor.match import find_lexemes, find_units
+from extractor.match import find_lexemes, find_mentions, find_units
 from extractor.normalise import normalise
 from extractor.numbers import scan
 from extractor.patterns import Patterns, PatternError, load, pattern_dir
+from extractor.segment import segment
 
 P = load()
 
 
 def _lexicon_ids(text):
-    return {payload.entry.id for _, _, payload in find_lexemes(normalise(text).folded, P) if hasattr(payload, "entry")}
+    """The entries whose phrases the text holds; for a word that context may drop ("danh hiệu" before
+    a rating category), only where it stands as a mention."""
+    norm = normalise(text)
+    found = {payload.entry.id for _, _, payload in find_lexemes(norm.folded, P) if hasattr(payload, "entry")}
+    standing = {t.rule for t in find_mentions(norm, segment(norm.text), P).tokens if t.rule}
+    return {i for i in found if i not in P.spared_before_category or i in standing}
 
 
 def _number_ids(text):
