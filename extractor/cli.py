@@ -119,6 +119,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             for doc_id, kind, fig in report.misses:
                 values = {k: fig.get(k) for k in ("subject", "category", "year", "count", "total", "percent")}
                 print(f"  {kind} {doc_id}: {values} {fig.get('evidence', {}).get('text', '')[:80]!r}")
+            for doc_id, name, gold, pred in report.wrong_attributes:
+                print(f"  {name} {doc_id}: gold {gold.get(name)!r}, predicted {pred.get(name)!r} "
+                      f"{gold.get('evidence', {}).get('text', '')[:60]!r}")
         print()
         failures += ev.gate_failures(name, report, gate.get(name, {}))
     if args.json:

@@ -8,6 +8,7 @@ document so that a reader can see why it was chosen.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from dataclasses import dataclass
 
 import regex
@@ -16,6 +17,7 @@ from .match import Mentions, UnitMention
 from .normalise import Normalised, fold
 from .page import READ, Page, calendar_dates
 from .patterns import Patterns
+from .units import unit_key
 
 # A crawler's error line glued before the title: "The request was aborted: … secure channel. <title>"
 _ASCII_PREFIX = regex.compile(r"^[\x20-\x7e]{12,}?[.!]\s+(?=\P{ASCII}|[A-Z])")
@@ -70,31 +72,80 @@ def published(page: Page) -> str | None:
     return None
 
 
-def reporting_unit(norm: Normalised, units: list[UnitMention], page: Page, paragraph_of) -> str | None:
-    """The issuing body of a report's header block (its last line naming a unit: "HUYỆN ỦY MƯỜNG ẢNG"
-    under "ĐẢNG BỘ TỈNH ĐIỆN BIÊN"); else the first party body named near the top ("Huyện ủy Điện
-    Biên", "Đảng bộ phường Hòa Xuân Nam") in the headline or the body (not in a caption, a teaser or
-    a menu); without one, a committee named by its level alone ("Tỉnh ủy" → "Đảng bộ tỉnh")."""
+def reporting_unit(norm: Normalised, units: list[UnitMention], page: Page, paragraph_of,
+                   patterns: Patterns) -> str | None:
+    """The body the document reports on:
+    - a report's issuing body: the last line of its header block that names a unit ("HUYỆN ỦY MƯỜNG
+      ẢNG" under "ĐẢNG BỘ TỈNH ĐIỆN BIÊN"), with the territory of the line above when it names none
+      ("ĐẢNG ỦY CÔNG AN TỈNH" under "ĐẢNG BỘ TỈNH TÂY NINH" is the police committee of Tây Ninh);
+    - else the unit the headline and the body name most often, counting the nameless mentions of its
+      level ("Ban Thường vụ Huyện ủy" for the district named), the first named on a tie, and in its
+      longest form ("Đảng ủy Công an tỉnh" named later in full as "… tỉnh Tây Ninh");
+    - else a committee named by its level alone ("Tỉnh ủy" → "Đảng bộ tỉnh").
+    Captions, teasers and menus name other units, so they do not count."""
     header = [u for u in units if u.name and page.role(paragraph_of(u.start)) == "header"]
     if header:
-        last = header[-1]  # the issuing body is named under the bodies it belongs to
-        return norm.text[last.start:last.end]
-    limit = max(2500, len(norm.text) // 3)
-    nameless = None
-    for u in units:
-        if u.start > limit:
-            break
-        if page.role(paragraph_of(u.start)) not in ("header", "headline", "body"):
-            continue
-        if u.name and u.head != "Chi bộ":
-            return norm.text[u.start:u.end]
-        if u.level in _COMMITTEE_LEVELS and nameless is None:
-            nameless = u
+        return _issuing_body(norm, header, patterns)
+    read = [u for u in units if page.role(paragraph_of(u.start)) in ("headline", "body")]
+    named = [u for u in read if u.name and u.head != "Chi bộ"]
+    if named:
+        keys = [unit_key(norm.text[u.start:u.end]) for u in named]
+        names = [_name_key(k, patterns) for k in keys]  # "xã Cẩm Vũ" and "Cẩm Vũ" are one unit
+        mentions = Counter(names)
+        names_of_level: dict[str | None, set[str]] = {}
+        for unit, name in zip(named, names):
+            names_of_level.setdefault(unit.level, set()).add(name)
+        nameless = Counter(u.level for u in read if not u.name and u.level)
+
+        def score(i: int) -> int:
+            level = named[i].level
+            alone = level is not None and len(names_of_level[level]) == 1  # so "Huyện ủy" refers to it
+            return mentions[names[i]] + (nameless[level] if alone else 0)
+
+        best = max(range(len(named)), key=lambda i: (score(i), -i))
+        return _longest_form(norm, named, keys, best, patterns)
+    nameless = next((u for u in read if u.level in _COMMITTEE_LEVELS), None)
     if nameless is None:
         return None
     if nameless.level == "khối":
         return norm.text[nameless.start:nameless.end]
     return _HEAD_ONLY_NAMES.get(nameless.level)
+
+
+def _name_key(key: str, patterns: Patterns) -> str:
+    """A unit key without the level it starts with: "xa cam vu" → "cam vu"."""
+    for level in patterns.unit_levels_by_length:
+        if key.startswith(level + " "):
+            return key[len(level) + 1:]
+    return key
+
+
+def _issuing_body(norm: Normalised, header: list[UnitMention], patterns: Patterns) -> str:
+    """The header's last unit, completed with the territory of the one above it when its name has
+    none of its own: it stops at a level ("CÔNG AN TỈNH") or is only generic words ("KHỐI DOANH NGHIỆP")."""
+    issuing = header[-1]
+    written = norm.text[issuing.start:issuing.end]
+    parent = header[-2] if len(header) > 1 else None
+    if parent is None or issuing.level not in (None, "khối") or parent.level_text is None:
+        return written
+    name = fold(issuing.name or "")
+    if name.endswith(" " + fold(parent.level_text)):
+        return f"{written} {parent.name}"  # "ĐẢNG ỦY CÔNG AN TỈNH" + "TÂY NINH"
+    if name + " " in patterns.unit_lowercase_starts:
+        return f"{written} {parent.level_text} {parent.name}"  # "ĐẢNG ỦY KHỐI DOANH NGHIỆP" + "TỈNH BÌNH DƯƠNG"
+    return written
+
+
+def _longest_form(norm: Normalised, named: list[UnitMention], keys: list[str], best: int, patterns: Patterns) -> str:
+    """The chosen unit as written, or a later mention that names it in full: a name that stops at its
+    level ("… Công an tỉnh") goes on in that mention ("… Công an tỉnh Tây Ninh")."""
+    key = keys[best]
+    if key.rsplit(" ", 1)[-1] in patterns.unit_tail_words_folded:
+        longer = next((u for u, k in zip(named, keys) if k.startswith(key + " ")), None)
+        if longer is not None:
+            return norm.text[longer.start:longer.end]
+    unit = named[best]
+    return norm.text[unit.start:unit.end]
 
 
 def _last_rated_year(published_on: str | None) -> int | None:

@@ -66,6 +66,8 @@ class Report:
     attributes: dict[str, Attribute] = field(default_factory=lambda: {
         "unit": Attribute(), "percent_of": Attribute(), "change": Attribute()})
     misses: list[tuple[str, str, dict]] = field(default_factory=list)  # (doc, "fn"|"fp", figure)
+    # matched pairs that disagree on an attribute: (doc, attribute, gold figure, predicted figure)
+    wrong_attributes: list[tuple[str, str, dict, dict]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         def c(x: Counts) -> dict:
@@ -131,15 +133,16 @@ def score_document(doc_id: str, gold: list[dict], pred: list[dict], report: Repo
         cat.tp += 1
         if g.get("percent") is not None:
             report.with_percent.tp += 1
-        attrs = report.attributes
-        attrs["unit"].total += 1
-        attrs["unit"].right += same_unit(g.get("unit"), p.get("unit"))
+        checks = {"unit": same_unit(g.get("unit"), p.get("unit"))}
         if g.get("percent") is not None:
-            attrs["percent_of"].total += 1
-            attrs["percent_of"].right += g.get("percent_of") == p.get("percent_of")
+            checks["percent_of"] = g.get("percent_of") == p.get("percent_of")
         if g.get("change") is not None or p.get("change") is not None:
-            attrs["change"].total += 1
-            attrs["change"].right += _same_change(g.get("change"), p.get("change"))
+            checks["change"] = _same_change(g.get("change"), p.get("change"))
+        for name, right in checks.items():
+            report.attributes[name].total += 1
+            report.attributes[name].right += right
+            if not right:
+                report.wrong_attributes.append((doc_id, name, g, p))
     for i in unmatched:
         counts.fp += 1
         report.per_category[pred[i]["category"]].fp += 1

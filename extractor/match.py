@@ -86,6 +86,7 @@ class UnitMention:
     level: str | None
     name: str | None  # None when the mention names no unit ("Đảng bộ xã", "Chi bộ")
     explicit: bool = True  # names a unit or a level; False for a bare "Chi bộ", "Tỉnh ủy"
+    level_text: str | None = None  # the level as written ("TỈNH" in "ĐẢNG BỘ TỈNH BÌNH DƯƠNG")
 
 
 @dataclass(slots=True)
@@ -154,23 +155,35 @@ def find_lexemes(folded: str, patterns: Patterns) -> list[tuple[int, int, Any]]:
 # (the next column of a report's header) ends it. Not a number that goes on
 # as a decimal, percent or fraction ("Đảng bộ Công an thành phố Hòa Thái 18,7%").
 _NAME_WORD = regex.compile(r"(?:[ \t]*\n[ \t]*|[ \t]{1,2})(?:[-–]\s+)?([\p{L}\d][\p{L}\d\-]*+)(?![.,]\d|[%/])")
+# The first word of a name may follow an abbreviated level without a space: "TP.Biên Hòa", "TX.Dĩ An".
+_GLUED_NAME_WORD = regex.compile(r"[ \t]{0,2}([\p{L}\d][\p{L}\d\-]*+)(?![.,]\d|[%/])")
 _MAX_NAME_WORDS = 10
 _DETERMINERS = frozenset({"cac", "nhung"})  # "các", "những", compared without diacritics
 
 
 def _name_words(text: str, plain: str, pos: int, lowercase_name: bool, has_level: bool,
-                patterns: Patterns, one_line: bool = False) -> list[tuple[int, int]]:
+                patterns: Patterns, one_line: bool = False, no_diacritics: bool = False) -> list[tuple[int, int]]:
     """Spans of the words of a unit name starting at ``pos``: up to a stop phrase (a capitalised word
     never stops it); a name starts with a capital and does not end on a lower-case word other than a
     level ("Ủy ban nhân dân tỉnh"). A ``one_line`` name ends with its line."""
     spans: list[tuple[int, int]] = []
+    placed = False  # a level and a place name have been read: "… thành phố Hải Đông"
     while len(spans) < _MAX_NAME_WORDS:
-        m = _NAME_WORD.match(plain, pos)
-        if not m or one_line and "\n" in plain[pos:m.start(1)]:
+        m = (_GLUED_NAME_WORD if not spans and pos > 0 and plain[pos - 1] == "." else _NAME_WORD).match(plain, pos)
+        if not m:
             break
         word = m.group(1)
-        if not word[0].isupper() and _starts_stop_phrase(text, plain, m.start(1), patterns):
+        if not word[0].isupper() and (placed or spans and _ends_with_level(text, spans, patterns, no_diacritics)):
+            # the place ends the name: "Khối Cơ quan và Doanh nghiệp thành phố Hải Đông kết nạp …",
+            # "Đảng ủy Khối các cơ quan tỉnh nhân kỷ niệm …"
             break
+        placed = placed or bool(spans and word[0].isupper() and _ends_with_level(text, spans, patterns, no_diacritics))
+        if "\n" in plain[pos:m.start(1)] and (one_line or word[0].isupper()):
+            break  # a line that starts in capitals is a paragraph of its own (a menu, the next heading)
+        if not word[0].isupper() and _starts_stop_phrase(text, plain, m.start(1), patterns):
+            if not (lowercase_name and spans and _joins_name(text, plain, m.end(), patterns)):
+                break
+            # "Khối Cơ quan và Doanh nghiệp tỉnh", "Khoa Toán và Thống kê": "và" joins two parts of one name
         if not spans and not lowercase_name and not has_level and not word[0].isupper():
             break
         spans.append(m.span(1))
@@ -182,6 +195,28 @@ def _name_words(text: str, plain: str, pos: int, lowercase_name: bool, has_level
     while spans and plain[spans[-1][0]:spans[-1][1]].lower() in _DETERMINERS:
         spans.pop()  # "Đảng bộ Khối các năm 2019 …": a name never ends on "các"
     return spans
+
+
+def _ends_with_level(text: str, spans: list[tuple[int, int]], patterns: Patterns, no_diacritics: bool) -> bool:
+    """The words read so far end with a level ("… thành phố", "… tỉnh"), compared with diacritics
+    unless the text has none ("quan" is no "quận")."""
+    for k in (1, 2):
+        if len(spans) >= k:
+            words = text[spans[-k][0]:spans[-1][1]].lower()
+            if (fold(words) in patterns.unit_tail_words_folded) if no_diacritics else (words in patterns.unit_tail_words):
+                return True
+    return False
+
+
+def _joins_name(text: str, plain: str, pos: int, patterns: Patterns) -> bool:
+    """The word after a "và" at ``pos`` goes on with a name: capitalised, and not the head or level of
+    another unit ("Đảng bộ xã A và Đảng bộ xã B", "xã A và xã B" are two units)."""
+    if text[pos - 2:pos].lower() != "và" and plain[pos - 2:pos].lower() != "va":
+        return False
+    m = _NAME_WORD.match(plain, pos)
+    if not m or not m.group(1)[0].isupper() or "\n" in plain[pos:m.start(1)]:
+        return False
+    return patterns.unit_regex.match(plain, m.start(1)) is None and fold(m.group(1)) not in patterns.unit_levels
 
 
 def _is_tail_word(text: str, plain: str, start: int, end: int, patterns: Patterns) -> bool:
@@ -230,13 +265,30 @@ def find_units(norm: Normalised, patterns: Patterns) -> list[UnitMention]:
                           or written_after.startswith(patterns.unit_agency_starts))
         # a head in capitals is a line of a report's header ("ĐẢNG BỘ TỈNH …" over "HUYỆN ỦY …"): one unit a line
         words = _name_words(norm.text, plain, name_from, lowercase_name, bool(level), patterns,
-                            one_line=m.group("head").isupper())
+                            one_line=m.group("head").isupper(),
+                            no_diacritics=_typed_without_diacritics(norm.text, plain, m.start(), m.end()))
         if not words and not level and head_key not in patterns.unit_nameless_heads:
             continue
         end = words[-1][1] if words else name_from
         name = norm.text[words[0][0]:end] if words else None
         found.append(UnitMention(m.start(), end, head, level or implied_level, name,
-                                 explicit=bool(words or raw_level)))
+                                 explicit=bool(words or raw_level), level_text=norm.text[m.start("level"):m.end("level")]
+                                 if raw_level else None))
+    return found
+
+
+def listed_names(norm: Normalised, patterns: Patterns, units: list[UnitMention], phrases: list) -> list[UnitMention]:
+    """Units named in a list without a party head, each with its share in parentheses: "…: thị trấn Cao
+    Thượng (24,18%), xã Ngọc Thiện (21,5%)", "Phường 5 (98,6%)", "Cẩm Vũ (97,8%)". Only where no unit
+    and no phrase is read already."""
+    taken = sorted([(u.start, u.end) for u in units] + [(start, end) for start, end, _ in phrases])
+    found = []
+    for m in patterns.listed_name.finditer(norm.text):
+        start, end = m.span("name")
+        if _drop_overlapping(taken, [(start, end)], key=lambda span: span):
+            level = m.group("level")
+            found.append(UnitMention(start, end, "", patterns.unit_levels.get(fold(level)) if level else None,
+                                     norm.text[start:end]))
     return found
 
 
@@ -289,13 +341,20 @@ def _drop_overlapping(spans: list[tuple[int, int]], items: list, key) -> list:
     return kept
 
 
-def _number_word_tokens(folded: str, patterns: Patterns, number_spans: list[tuple[int, int]]) -> list[Token]:
-    """Counts written in words ("mười bốn"); kept later only when a subject noun follows."""
+def _number_word_tokens(norm: Normalised, patterns: Patterns, number_spans: list[tuple[int, int]]) -> list[Token]:
+    """Counts written in words ("mười bốn"); kept later only when a subject noun follows. Read with
+    their diacritics ("từ chi bộ" is "from the chi bộ", not "four"), unless the text has none."""
     found = []
-    for m in patterns.number_words.regex.finditer(folded):
-        value = patterns.number_words.value(m.group(0))
-        if value is not None:
-            found.append(Token("n", m.start(), m.end(), value=value, rule="number.words"))
+    words = patterns.number_words
+    for m in words.regex.finditer(norm.folded):
+        value = words.value(m.group(0))
+        if value is None:
+            continue
+        start, end = m.span()
+        if not _typed_without_diacritics(norm.text, norm.plain, start, end) and \
+                any(w not in words.written for w in norm.text[start:end].lower().split()):
+            continue
+        found.append(Token("n", start, end, value=value, rule="number.words"))
     return _drop_overlapping(number_spans, found, key=_SPAN_OF)
 
 
@@ -423,20 +482,21 @@ def _base_tokens(tokens: list[Token], folded: str, sentence_ends: list[int]) -> 
     return out
 
 
-def _gap_symbols(gap: str, glue: frozenset[str], cache: dict[str, str]) -> str:
+def _gap_symbols(gap: str, patterns: Patterns) -> str:
+    cache = patterns.gap_cache
     known = cache.get(gap)
     if known is None:
-        known = _gap_symbols_uncached(gap, glue)
+        known = _gap_symbols_uncached(gap, patterns.glue, patterns.clause_openers)
         if len(cache) < _GAP_CACHE_SIZE:
             cache[gap] = known
     return known
 
 
-def _gap_symbols_uncached(gap: str, glue: frozenset[str]) -> str:
+def _gap_symbols_uncached(gap: str, glue: frozenset[str], openers: frozenset[str]) -> str:
     gap = _SCORE_THRESHOLD.sub(" ", gap)
     symbols = []
     for item in _GAP_ITEM.findall(gap):
-        if item == "co" and symbols and symbols[-1] == ",":
+        if item in openers and symbols and symbols[-1] == ",":
             symbols[-1] = ";"  # ", có …" opens a new statement: "Trong 15 đảng bộ, có 2 đảng bộ …"
         elif item in "();:,":
             symbols.append(item)
@@ -489,11 +549,12 @@ def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Pattern
         warnings.append(("regex_timeout", "the unit pattern timed out; units of this document were skipped"))
         units = []
     phrases = find_lexemes(folded, patterns)
+    units = sorted(units + listed_names(norm, patterns, units, phrases), key=_START_OF)
     numbers = _outside_names(numbers, units, phrases, folded)
     number_spans = [(n.start, n.end) for n in numbers]
     lexemes = _drop_overlapping(number_spans, phrases, key=_SPAN_AT)
     # Phrases win over number words: "đủ tư cách" is not the number four.
-    words = _drop_overlapping([(s, e) for s, e, _ in lexemes], _number_word_tokens(folded, patterns, number_spans),
+    words = _drop_overlapping([(s, e) for s, e, _ in lexemes], _number_word_tokens(norm, patterns, number_spans),
                               key=_SPAN_OF)
 
     tokens = [Token(_NUMBER_SYMBOL[n.kind], n.start, n.end, value=n.value, rule=n.rule) for n in numbers]
@@ -524,7 +585,6 @@ def _lay_out(tokens: list[Token], sentences: list[Sentence], folded: str, patter
     """Interleave tokens with gap symbols and sentence ends into one symbol string."""
     laid: list[Token | Mark] = []
     sentence_of: list[int] = []
-    glue, cache = patterns.glue, patterns.gap_cache
     t = 0
     for s_index, sentence in enumerate(sentences):
         while t < len(tokens) and tokens[t].start < sentence.start:
@@ -534,13 +594,17 @@ def _lay_out(tokens: list[Token], sentences: list[Sentence], folded: str, patter
             tok = tokens[t]
             gap_end = tok.start if tok.lead is None else tok.lead  # a hedge is part of its number
             if gap_end > cursor:  # an empty gap has no symbols
-                for sym in _gap_symbols(folded[cursor:gap_end], glue, cache):
+                for sym in _gap_symbols(folded[cursor:gap_end], patterns):
                     laid.append(Mark(sym, cursor, gap_end))
                     sentence_of.append(s_index)
             laid.append(tok)
             sentence_of.append(s_index)
             cursor = tok.end
             t += 1
+        # a parenthesis that closes after the sentence's last mention: "(giảm 46 đồng chí so với năm 2024)."
+        for _ in range(folded.count(")", cursor, sentence.end) if cursor > sentence.start else 0):
+            laid.append(Mark(")", cursor, sentence.end))
+            sentence_of.append(s_index)
         last_in_paragraph = s_index + 1 == len(sentences) or sentences[s_index + 1].paragraph != sentence.paragraph
         laid.append(Mark("¶" if last_in_paragraph else "|", sentence.end, sentence.end))
         sentence_of.append(s_index)

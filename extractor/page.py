@@ -36,9 +36,11 @@ _TEASER = 250  # characters: teasers are headlines, shorter than a body paragrap
 _CAPTION = 400
 _CUE_REACH = 30  # characters before a date in which "Cập nhật:" or a weekday introduces it
 # a breadcrumb ("Trang chủ › Xây dựng Đảng") or a menu ("Tin tức | Chính trị | Xã hội")
-_BREADCRUMB = regex.compile(r"\s[»›>]\s")
+_BREADCRUMB = regex.compile(r"\s(?:[»›>]{1,2}|->|→)\s")
 _MENU_SEPARATORS = regex.compile(r"\s[|/•·]\s|\s[|•·]|[|•·]\s")
-_SITE_NAME = 60  # characters: a site's name on a line of its own is shorter
+_WIDE_GAPS = regex.compile(r"\S {2,}(?=\S)")  # "TRANG CHỦ   THỜI SỰ   XÂY DỰNG ĐẢNG": a menu laid out with spaces
+_SITE_NAME = 160  # characters: a masthead is shorter, and holds no figure
+_DIGIT = regex.compile(r"\d")
 _LETTERS = regex.compile(r"\p{L}")
 # "Số 45-BC/HU", "Số: 12-TB/ĐU": the number line of an official document
 _DOCUMENT_NUMBER = regex.compile(r"^so\s*:?\s*\d+\s*[-/]\s*[a-z]")
@@ -108,6 +110,7 @@ class _Words:
         self.caption_end = regex.compile(rf"(?:{alternation('caption')})[^()]{{0,60}}\)?\s*\.?$")
         self.report_title = regex.compile(rf"^(?:{alternation('report_title')})\W*$")
         self.dateline = words_regex("dateline")
+        self.topic = words_regex("topic")
         self.weekday = words_regex("weekdays")
         months = sorted(patterns.page.months, key=lambda m: len(fold(m)), reverse=True)
         self.months = {fold(m): n for m, n in patterns.page.months.items()}
@@ -192,7 +195,7 @@ def read_page(text: str, folded: str, paragraphs: list[tuple[int, int]], pattern
             dates.extend(found)
             if roles[i] == "body" and end - start <= _SHORT and _letters(text[start:end]) <= 40:
                 roles[i] = "dateline"
-    _headline(text, paragraphs, roles)
+    _headline(text, folded, paragraphs, roles, words)
     parts = tuple(Part(s, e, r) for (s, e), r in zip(paragraphs, roles))
     return Page(parts, tuple(sorted(dates, key=lambda d: d.start)))
 
@@ -201,9 +204,12 @@ def _is_furniture(line: str, low: str, words: _Words) -> bool:
     length = len(line)
     if length > _SHORT * 2 or _ENDS_SENTENCE.search(line) and length > _SHORT:
         return False
+    if _ENDS_SENTENCE.search(line):
+        return bool(length <= _SHORT and words.furniture.search(low))
     return bool(length <= _SHORT and (words.furniture.search(low) or _BREADCRUMB.search(line))
-                or length <= _SITE_NAME and words.site.search(low)
-                or len(_MENU_SEPARATORS.findall(line)) >= 2 and not _ENDS_SENTENCE.search(line))
+                or length <= _SITE_NAME and words.site.search(low) and not _DIGIT.search(line)
+                or words.furniture.match(low)  # a menu that opens with "Trang chủ"
+                or len(_MENU_SEPARATORS.findall(line)) >= 2 or len(_WIDE_GAPS.findall(line)) >= 3)
 
 
 def _line_dates(text: str, folded: str, start: int, end: int, role: str, words: _Words) -> list[Date]:
@@ -234,7 +240,8 @@ def _report_header(text: str, folded: str, paragraphs: list[tuple[int, int]], ro
     """An official report: the header block right above its title word ("BÁO CÁO"), and the title after it."""
     for i in range(min(len(paragraphs), _HEAD_LINES)):
         start, end = paragraphs[i]
-        if not (words.report_title.match(folded[start:end]) and _is_upper(text[start:end])):
+        first_line = text[start:end].split("\n", 1)[0]  # its title may go on in lower case on the next line
+        if not (words.report_title.match(folded[start:start + len(first_line)]) and _is_upper(first_line)):
             continue
         for k in range(i - 1, -1, -1):  # up through the lines that read as a header block
             s, e = paragraphs[k]
@@ -263,17 +270,23 @@ def _is_header_line(line: str, low: str, words: _Words) -> bool:
                                       or bool(words.dates.search(low)) and len(line) <= _SHORT))
 
 
-def _headline(text: str, paragraphs: list[tuple[int, int]], roles: list[str]) -> None:
-    """The page's headline: the first line that reads as a title (a few words at least, not furniture,
-    a dateline or a sentence that goes on for a paragraph), above a report's header block if there is
-    one (whose title after "BÁO CÁO" is a headline too)."""
+def _headline(text: str, folded: str, paragraphs: list[tuple[int, int]], roles: list[str], words: _Words) -> None:
+    """The page's headline: of the lines that read as a title (a few words at least, not furniture, a
+    dateline or a paragraph of the body), above a report's header block if there is one (whose title
+    after "BÁO CÁO" is a headline too), the first that names the topic ("Đảng bộ …", "xếp loại"), else
+    the first not in capitals (a line in capitals is most often the site's name), else the first."""
     header = next((i for i, role in enumerate(roles) if role in ("header", "headline")), None)
+    candidates = []
     for i in range(min(len(paragraphs), _HEAD_LINES if header is None else header)):
         if roles[i] != "body":
             continue
         start, end = paragraphs[i]
-        if len(text[start:end].split()) < 4:
-            continue  # a site or section name: "Xây dựng Đảng"
-        if end - start <= _TEASER:
-            roles[i] = "headline"
+        if end - start > _TEASER:
+            break  # the body has begun
+        if len(text[start:end].split()) >= 4:  # not a site or section name: "Xây dựng Đảng"
+            candidates.append(i)
+    if not candidates:
         return
+    on_topic = [i for i in candidates if words.topic.search(folded, *paragraphs[i])]
+    plain = [i for i in candidates if not _is_upper(text[slice(*paragraphs[i])])]
+    roles[(on_topic or plain or candidates)[0]] = "headline"

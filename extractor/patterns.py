@@ -161,6 +161,8 @@ class WordsFile(BaseModel):
     reference_before: list[str]
     not_reference: list[str] = []
     unit_after: list[str]
+    clause_openers: list[str] = []
+    subject_joiners: list[str] = []
     glue: list[str]
     number_digits: dict[str, int]
     number_tens: list[str]
@@ -195,8 +197,8 @@ class WordList(BaseModel):
     examples: Examples
 
 
-PAGE_LISTS = ("sidebar", "footer", "furniture", "site", "caption", "dateline", "weekdays", "report_title", "rating",
-              "forward", "decision")
+PAGE_LISTS = ("sidebar", "footer", "furniture", "site", "caption", "dateline", "weekdays", "report_title", "topic",
+              "rating", "forward", "decision")
 
 
 class PageFile(BaseModel):
@@ -276,12 +278,25 @@ def _unit_regex(units: UnitsFile) -> regex.Pattern:
     return regex.compile(rf"\b(?P<head>{head})(?![\p{{L}}])(?:\s+(?P<level>{level}))?", regex.IGNORECASE)
 
 
+def _listed_name_regex(units: UnitsFile) -> regex.Pattern:
+    """A unit named in a list by its level and name, or its name alone, right before its share in
+    parentheses: ", thị trấn Cao Thượng (24,18%)", ": Phường 5 (98,6%)", "và Cẩm Vũ (97,8%)"."""
+    levels = sorted({x for x in units.levels} | set(units.abbreviations), key=len, reverse=True)
+    level = "|".join(regex.escape(x) for x in levels)
+    word = r"(?:\p{Lu}[\p{L}\d]*|\d{1,3})"
+    return regex.compile(
+        rf"(?:(?<=[:;,]\s{{0,2}})|(?<=\s(?:và|&)\s))(?P<name>(?:(?P<level>{level})\s*)?\p{{Lu}}[\p{{L}}\d]*"
+        rf"(?:\s{word}){{0,4}}|(?P<level>{level})\s\d{{1,3}})\s*(?=\(\s*\d{{1,3}}(?:[.,]\d{{1,2}})?\s*%\s*\))")
+
+
 class NumberWords:
     """Folded number words and the regex that finds a run of them."""
 
     def __init__(self, digits: dict[str, int], tens: set[str], hundreds: set[str], thousands: set[str],
-                 fillers: set[str]):
+                 fillers: set[str], written: frozenset[str] = frozenset()):
         self.digits, self.tens, self.hundreds, self.thousands, self.fillers = digits, tens, hundreds, thousands, fillers
+        # the words as written with their diacritics: folded, "từ" (from) would be "tư" (four)
+        self.written = written
         words = sorted(set(digits) | tens | hundreds | thousands | fillers, key=len, reverse=True)
         alternation = "|".join(regex.escape(w) for w in words)
         self.regex = regex.compile(rf"\b(?:{alternation})(?:\s(?:{alternation}))*\b")
@@ -309,9 +324,11 @@ def _number_words(words: WordsFile) -> NumberWords:
     def folded(items):
         return {fold(w) for w in items}
 
+    written = frozenset(w.lower() for w in [*words.number_digits, *words.number_tens, *words.number_hundreds,
+                                            *words.number_thousands, *words.number_zero_fillers])
     return NumberWords({fold(k): v for k, v in words.number_digits.items()}, folded(words.number_tens),
                        folded(words.number_hundreds), folded(words.number_thousands),
-                       folded(words.number_zero_fillers))
+                       folded(words.number_zero_fillers), written)
 
 
 class Lexeme:
@@ -358,6 +375,8 @@ class Patterns:
                                  for order, e in enumerate(self.numbers) if e.starts == "anywhere"]
         self.shapes = self._compile_shapes()
         self.glue = frozenset(fold(w) for w in self.words.glue)
+        self.clause_openers = frozenset(fold(w) for w in self.words.clause_openers)
+        self.subject_joiners = frozenset(w for phrase in self.words.subject_joiners for w in fold(phrase).split())
         self.number_words = _number_words(self.words)
         self.gap_cache: dict[str, str] = {}  # the symbols of a gap between mentions, by its text
         self.reference_words = frozenset(fold(w) for w in self.words.reference_before)
@@ -370,13 +389,16 @@ class Patterns:
         self.unit_lowercase_heads = frozenset(fold(h) for h in self.units.lowercase_name_heads)
         self.unit_lowercase_starts = tuple(fold(w) + " " for w in self.units.lowercase_name_starts)
         self.unit_agency_starts = tuple(w + " " for w in self.units.agency_words)
+        self.unit_agency_keys = frozenset(fold(w) for w in self.units.agency_words)
         self.unit_tail_words = frozenset(w.lower() for w in self.units.name_tail_words)
         self.unit_tail_words_folded = frozenset(fold(w) for w in self.units.name_tail_words)
         self.unit_heads = {fold(h): (h, level) for h, level in self.units.heads.items()}
         self.unit_levels = {fold(x): x.lower() for x in self.units.levels}
         self.unit_levels.update({fold(a): full for a, full in self.units.abbreviations.items()})
+        self.unit_levels_by_length = sorted({fold(x) for x in self.units.levels}, key=len, reverse=True)
         self.unit_levels_written = frozenset(x.lower() for x in [*self.units.levels, *self.units.abbreviations])
         self.unit_regex = _unit_regex(self.units)
+        self.listed_name = _listed_name_regex(self.units)
         # Where a head may start: the regex is tried there only (an automaton finds them all at once).
         self.unit_head_automaton = ahocorasick.Automaton()
         for head in self.unit_heads:
@@ -399,11 +421,13 @@ class Patterns:
 
     def _build_automaton(self) -> ahocorasick.Automaton:
         automaton = ahocorasick.Automaton()
+        owner: dict[str, str] = {}
         for entry in self.lexicon:
             for phrase in self._phrases(entry):
                 key = fold(phrase)
-                if key in automaton and automaton.get(key).entry is not entry and phrase not in entry.phrases:
-                    continue  # a phrase of its own wins over one made with a prefix
+                if owner.setdefault(key, entry.id) != entry.id:
+                    raise PatternError(f"{self.directory}: the phrase {phrase!r} belongs to both {owner[key]} and "
+                                       f"{entry.id}; keep it in one")
                 automaton.add_word(key, Lexeme(entry, len(key)))
         for word in self.words.zero:
             key = fold(word)

@@ -34,7 +34,7 @@ def extract(text: str, doc_id: str | None = None, *, source: str | None = None,
     starts = [start for start, _ in spans]
     ctx = Context(
         reporting_unit=context.reporting_unit(norm, mentions.units, page,
-                                              lambda at: bisect.bisect_right(starts, at) - 1),
+                                              lambda at: bisect.bisect_right(starts, at) - 1, patterns),
         year=decision.year,
         page=page,
     )

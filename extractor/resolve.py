@@ -31,7 +31,11 @@ _OPENER_SENTENCES = 30  # how many earlier sentences of the paragraph a sub-unit
 _SENTENCE_BREAK = regex.compile("[|¶]")
 # "Đảng bộ có 69 tổ chức cơ sở đảng", "9.726 đảng viên, sinh hoạt ở 512 chi bộ", "Đối với 68 cán bộ
 # lãnh đạo, quản lý, …", "Theo đó, trong 15 đảng bộ, …" (the last two opening a sentence or clause).
-_POPULATION_WORD = regex.compile(r"\b(?:co|hien co|gom|la|sinh hoat (?:o|tai|trong))\s*$|(?:^|[,;:])\W*(?:doi voi|trong)\s*$")
+_POPULATION_WORD = regex.compile(r"\b(?:co|hien co|gom|la|sinh hoat (?:o|tai|trong))\s*$"
+                                 r"|(?:^|[,;:])\W*(?:doi voi|trong(?: tong)?(?: so)?)\s*$")
+# "Trong 12 tập thể …, Ban Thường vụ X được xếp loại …": a pool whose named member is rated; with no
+# count after it in the sentence the pool is no figure
+_POOL = regex.compile(r"(?:^|[,;:])\W*trong(?: tong)?(?: so)?\s*$")
 # "do", "vì", "bởi", "nhờ": what follows explains the figure before it. Read with diacritics: folded,
 # "đó" would be "do" and "vi phạm" would hold "vì".
 _REASON = regex.compile(r"\b(?:do|vì|bởi|nhờ)\b", regex.IGNORECASE)
@@ -39,6 +43,9 @@ _REASON = regex.compile(r"\b(?:do|vì|bởi|nhờ)\b", regex.IGNORECASE)
 _AGENT = regex.compile(r"\b(?:duoc|boi)\s+$")
 _LEVEL_WORDS = frozenset({"tinh", "huyen", "xa", "phuong", "quan", "pho", "tran"})  # last words of levels, folded
 _EXAMPLE_INTRO = regex.compile(r"\b(?:la|nhu|gom)\b")
+_WORDS = regex.compile(r"[^\W\d_]+")
+_SINCE_BEFORE = regex.compile(r"\bso\s+voi\s+(?:cung\s+ky\s+)?nam\s+((?:19|20)\d{2})\b")
+_RATE_OF = regex.compile(r"\bco\s+t[yi]\s+le\b")  # "có tỷ lệ": units that have a rate of …
 _RESPECTIVELY = regex.compile(r"\blan luot\b")
 _UNRATED = frozenset({"CHUA_DANH_GIA", "MIEN_DANH_GIA"})
 _PERSONS = frozenset({"DANG_VIEN", "CAN_BO"})
@@ -297,6 +304,10 @@ class Resolver:
         gap_start = self.tokens[prev].end if prev is not None else self.m.sentences[self.m.sentence_of[index]].start
         if _POPULATION_WORD.search(self.folded[gap_start:self.tokens[index].start]):
             return True
+        if prev is not None and self.symbols[prev] == "O" and prev > lo and self.symbols[prev - 1] in "NF" \
+                and self.tokens[prev - 1].value != 0:
+            # "… có 04 đảng bộ bộ phận, 32 chi bộ trực thuộc với 687 đảng viên": a list led by a structure count
+            return self._population_word_before(prev - 1)
         if self.m.sentence_of[index] not in self.population_at or prev is None:
             return False
         if self._after_population_breakdown(index, lo):
@@ -304,6 +315,19 @@ class Resolver:
         layout = self.layout
         inside_parentheses = layout.opened[index] - layout.opened[lo] > layout.closed[index] - layout.closed[lo]
         return not inside_parentheses and all(ch in ",;&()" for ch in self.symbols[prev + 1:index])
+
+    def _pool_of_named(self, index: int) -> bool:
+        """'Trong 12 tập thể ban thường vụ …, Ban Thường vụ Đảng ủy Công ty X được xếp loại hoàn thành
+        xuất sắc nhiệm vụ': the count opens a pool from which named units are rated, and no other
+        value follows in its sentence."""
+        lo, hi = self.layout.sentence_lo[index], self.layout.sentence_hi[index]
+        prev = next((k for k in range(index - 1, max(lo, index - MAX_SCAN) - 1, -1)
+                     if self.symbols[k] not in "();:,&w"), None)
+        start = self.tokens[prev].end if prev is not None else self.m.sentences[self.m.sentence_of[index]].start
+        if not _POOL.search(self.folded[start:self.tokens[index].start]):
+            return False
+        rest = self.symbols[index + 1:hi]
+        return "C" in rest and not any(ch in rest for ch in "NFP")
 
     def _after_population_breakdown(self, index: int, lo: int) -> bool:
         """'… 47 chi bộ trực thuộc (32 chi bộ ấp, 15 chi bộ cơ quan) với 1.912 đảng viên': the value
@@ -331,6 +355,8 @@ class Resolver:
         cat = self._group_token(match, names, "cat")
         unit = self._group_token(match, names, "unit")
         if entry.category_from == "population":
+            if self._pool_of_named(vals[0]):
+                return [None]
             cat = Token("C", self.tokens[vals[0]].start, self.tokens[vals[0]].start, code="TONG_SO")
             self.population_at.add(self.m.sentence_of[vals[0]])
         elif entry.category_from == "previous_figure":
@@ -364,9 +390,15 @@ class Resolver:
         if not vals:
             vals = [None]
         span_start, span_end = self.tokens[match.start()].start, self.tokens[match.end() - 1].end
+        # coordinated counts, each with its own share: "14 tổ chức (chiếm 13,59%) và 962 đảng viên (chiếm 15,2%)"
+        own_percents = match.starts("pct") if "pct" in names and len(vals) > 1 else []
+        if len(own_percents) != len(vals):
+            own_percents = []
         drafts = []
         for k, v in enumerate(vals):
             val = self.tokens[v] if v is not None else None
+            if own_percents:
+                pct = self.tokens[own_percents[k]]
             own_subj = subj
             if len(vals) > 1 and v is not None:
                 after = self.tokens[v + 1] if v + 1 < len(self.tokens) else None
@@ -377,7 +409,8 @@ class Resolver:
                 own_subj = strong[0] if strong else own_subj
             inside = own_subj is not None and span_start <= own_subj.start < span_end
             parts = [t for t in (val, own_subj if inside else None, cat,
-                                 pct if k == len(vals) - 1 or len(vals) == 1 else None, chg) if t is not None]
+                                 pct if k == len(vals) - 1 or len(vals) == 1 or own_percents else None, chg)
+                     if t is not None]
             if cat is None and label_span is None:
                 continue
             draft = self._draft(entry, match, v if v is not None else match.start(), val, cat, pct, chg, base,
@@ -423,7 +456,7 @@ class Resolver:
         category = cat.code if cat is not None else None
         if self._distractor_in_clause(first, match.end(), category):
             return None
-        if val is not None and subj is not None and self._counts_units_by_threshold(match, subj):
+        if val is not None and self._counts_units_by_threshold(match, val, cat, subj):
             return None
         if cat is not None and cat.code == "TONG_SO" and subj is not None and subj.part:
             return None  # "tổng số 28 đảng bộ cơ sở": a structure count
@@ -445,21 +478,27 @@ class Resolver:
         paragraph = self.m.sentences[self.m.sentence_of[first]].paragraph
         if self.context.page is not None and self.context.page.role(paragraph) not in READ:
             return None  # a teaser, a menu, the footer or a report's header block: not the article's figures
+        subject = self._subject(first, subj, inherit=entry.subject_from == "previous_figure")
         year, period, year_source = self._year(first, match.end())
         if year_source == "none":
             return None  # a statement for every year of a period the text does not name
         unit, unit_source = self._unit(first, match.end())
+        change = self._change(chg, first) if chg is not None else None
+        if val is None and pct is None and change is not None:
+            stated = self._stated_before(first, subject, category, year, unit)
+            if stated is not None and stated.change is None:
+                stated.change = change  # "…: 29 đồng chí, chiếm 0,31%. So với năm 2022, tỷ lệ này giảm 0,12%."
+                return None
         rules = [r for r in (cat.rule if cat is not None else None, entry.id,
                              val.rule if val is not None else None, pct.rule if pct is not None else None,
                              chg.rule if chg is not None else None, base.rule if base is not None else None) if r]
         return Draft(
-            rule=entry.id, category=category, label=label,
-            subject=self._subject(first, subj, inherit=entry.subject_from == "previous_figure"),
+            rule=entry.id, category=category, label=label, subject=subject,
             year=year, period=period, unit=unit, count=count, total=total,
             percent=pct.value if pct is not None else None,
             percent_of=base.code if base is not None else None,
             percent_of_source="stated" if base is not None else None,
-            change=chg.value if chg is not None else None,
+            change=change,
             qualifier=(val.qualifier if val is not None and val.qualifier else pct.qualifier if pct is not None else None),
             covers=cat.covers if cat is not None else None, start=start, end=end, rules=rules,
             percent_decimals=_decimals(self.text[pct.start:pct.end]) if pct is not None else 2,
@@ -467,10 +506,34 @@ class Resolver:
             paragraph=paragraph, year_source=year_source, unit_source=unit_source,
         )
 
-    def _counts_units_by_threshold(self, match: regex.Match, subj: Token) -> bool:
+    def _change(self, chg: Token, first: int) -> dict:
+        """The change as stated, with the year compared with when its sentence opens with it ("So với
+        năm 2022, tỷ lệ đảng viên không hoàn thành nhiệm vụ giảm 0,12%")."""
+        if chg.value["since"] is not None:
+            return chg.value
+        sentence = self.m.sentences[self.m.sentence_of[first]]
+        since = _SINCE_BEFORE.search(self.folded, sentence.start, chg.start)
+        return {**chg.value, "since": int(since.group(1))} if since else chg.value
+
+    def _stated_before(self, first: int, subject: str, category: str, year: int | None, unit: str | None) -> Draft | None:
+        """The latest figure of the paragraph with this subject, category, year and unit."""
+        paragraph = self.m.sentences[self.m.sentence_of[first]].paragraph
+        for d in reversed(self.drafts):
+            if d.paragraph != paragraph:
+                return None
+            if (d.subject, d.category, d.year, d.unit) == (subject, category, year, unit):
+                return d
+        return None
+
+    def _counts_units_by_threshold(self, match: regex.Match, val: Token, cat: Token | None, subj: Token | None) -> bool:
         """"6/15 đảng bộ có tỷ lệ đảng viên hoàn thành tốt nhiệm vụ trở lên trên 93%": the count is of
-        organisations, the category and percent of members — units meeting a threshold, not a rating."""
-        if "val" not in match.re.groupindex or len(match.starts("val")) != 1 or subj.code not in _ORGANISATIONS:
+        units meeting a threshold, not a rating — its units "have a rate" ("có tỷ lệ") of the category,
+        or are organisations while the category and percent are of members."""
+        if "val" not in match.re.groupindex or len(match.starts("val")) != 1:
+            return False
+        if cat is not None and cat.start > val.end and _RATE_OF.search(self.folded, val.end, cat.start):
+            return True
+        if subj is None or subj.code not in _ORGANISATIONS:
             return False
         inside = self.tokens[match.start():match.end()]
         return any(t.sym == "S" and t.code in _PERSONS for t in inside)
@@ -551,8 +614,19 @@ class Resolver:
         return self.tokens[earlier].code if earlier >= 0 else "TCCSD"
 
     def _subject_outside_parentheses(self, lo: int, first: int) -> Token | None:
-        """The nearest subject noun before ``first`` that is not inside a parenthetical breakdown."""
-        return next((self.tokens[k] for k in self._top_level_before(first, lo) if self.symbols[k] == "S"), None)
+        """The nearest subject noun before ``first`` that is not inside a parenthetical breakdown; of a
+        noun that another one qualifies ("Tập thể cấp ủy các tổ chức cơ sở đảng"), the head noun."""
+        k = next((k for k in self._top_level_before(first, lo) if self.symbols[k] == "S"), None)
+        if k is None:
+            return None
+        while k - 1 >= lo and self.symbols[k - 1] == "S" and self._qualifies(k - 1, k):
+            k -= 1
+        return self.tokens[k]
+
+    def _qualifies(self, head: int, noun: int) -> bool:
+        """Only words that join a noun to its complement ("các", "của", "thuộc") stand between the two."""
+        words = _WORDS.findall(self.folded, self.tokens[head].end, self.tokens[noun].start)
+        return bool(words) and all(w in self.patterns.subject_joiners for w in words)
 
     def _top_level_before(self, first: int, lo: int):
         """Indexes from ``first - 1`` back to ``lo`` that lie outside parentheses closed on the way."""
@@ -670,6 +744,10 @@ class Resolver:
             return unit, "paragraph" if source == "sentence" else source
         return self.context.reporting_unit, "reporting"
 
+    def _generic(self, key: str) -> bool:
+        """A unit key with no name of its own: it ends with a level, or is an agency word alone."""
+        return key.rsplit(" ", 1)[-1] in _LEVEL_WORDS or key in self.patterns.unit_agency_keys
+
     def _named_as_example(self, unit: UnitMention, sentence_start: int, figure_start: int) -> bool:
         """"2 chi bộ hoàn thành xuất sắc nhiệm vụ là Chi bộ thôn A và Chi bộ Công an xã; 11 chi bộ …": a
         unit named after "là", "như" or "gồm" in an earlier clause, or in parentheses, says which units a
@@ -702,9 +780,10 @@ class Resolver:
             written = self.text[mention.start:mention.end]
             reporting = self.context.reporting_unit
             key = unit_key(written)
-            if reporting and key.rsplit(" ", 1)[-1] in _LEVEL_WORDS and unit_key(reporting).startswith(key + " "):
-                # "Đảng bộ Công an tỉnh", short for the reporting "Đảng ủy Công an tỉnh Thái Sơn" (a name
-                # that stops at its level); "huyện Điện Biên" is not short for "huyện Điện Biên Đông"
+            if reporting and self._generic(key) and unit_key(reporting).startswith(key + " "):
+                # "Đảng bộ Công an tỉnh", short for the reporting "Đảng ủy Công an tỉnh Thái Sơn" (a name that
+                # stops at its level), "Đảng bộ Công ty" for "Đảng bộ Công ty Cao su Phú Riềng" (an agency
+                # word alone); "huyện Điện Biên" is not short for "huyện Điện Biên Đông"
                 return reporting, "reporting"
             return written, "sentence"
         if mention.level is None:

@@ -30,10 +30,10 @@ def _cases():
 
 def _value(obj, name):
     value = getattr(obj, name)
-    if hasattr(value, "value"):  # an enum
-        return value.value
     if name == "change" and value is not None:
         return {"value": value.value, "unit": value.unit.value, "since": value.since}
+    if hasattr(value, "value"):  # an enum
+        return value.value
     if name == "period" and value is not None:
         return list(value)
     if name == "covers" and value is not None:

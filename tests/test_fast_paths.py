@@ -33,7 +33,12 @@ STRESS = [
 def _alternation_scan(folded: str) -> list[tuple[int, int, str]]:
     """The plain definition: one alternation of all number patterns, leftmost first."""
     alternation = regex.compile("|".join(f"(?P<n{i}>{e.regex})" for i, e in enumerate(P.numbers)), regex.V0)
-    return [(m.start(), m.end(), P.numbers[int(m.lastgroup[1:])].id) for m in alternation.finditer(folded)]
+    found = []
+    for m in alternation.finditer(folded):
+        # the entry whose own group took part (patterns share inner group names such as "num")
+        i = next(i for i in range(len(P.numbers)) if m.group(f"n{i}") is not None)
+        found.append((m.start(), m.end(), P.numbers[i].id))
+    return found
 
 
 @pytest.mark.parametrize("text", TEXTS + STRESS)

@@ -16,7 +16,8 @@ def symbols(text: str) -> str:
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("Có 46 tổ chức cơ sở Đảng đạt trong sạch vững mạnh (chiếm 61,3%).", "NSC(P¶"),  # nothing after the last mention
+    # after the last mention only a closing parenthesis has a symbol
+    ("Có 46 tổ chức cơ sở Đảng đạt trong sạch vững mạnh (chiếm 61,3%) trong năm.", "NSC(P)¶"),
     ("Trong sạch, vững mạnh: 379 (chiếm 68,41%), giảm 3,38% so với năm 2016.", "C:N(P),D¶"),
     ("Năm 2008 có 53/78 tổ chức cơ sở đảng đạt trong sạch vững mạnh.", "YFSC¶"),
     ("Đảng viên chưa đánh giá 88 đồng chí, chiếm 3,24% tổng số đảng viên.", "SCNs,PB¶"),

@@ -124,11 +124,19 @@ def test_year_word_list_examples():
     for sentence in P.page.lists["decision"].examples.negative:
         assert extract(sentence).year_decision.source != "decision", sentence
     for sentence in P.page.lists["rating"].examples.positive:
-        assert extract("Một bài viết thử nghiệm\n" + sentence).year_decision.source == "body", sentence
+        assert extract("Đảng bộ huyện Tân Phú tổng kết công tác xây dựng Đảng\n" + sentence).year_decision.source == "body", sentence
     for sentence in P.page.lists["rating"].examples.negative:
-        assert extract("Một bài viết thử nghiệm\n" + sentence).year_decision.source != "body", sentence
+        assert extract("Đảng bộ huyện Tân Phú tổng kết công tác xây dựng Đảng\n" + sentence).year_decision.source != "body", sentence
     title = P.page.lists["report_title"].examples
     for line in title.positive:
         assert roles(f"ĐẢNG BỘ HUYỆN A\n{line}\nNội dung báo cáo năm 2023")[1][0] == "headline", line
     for line in title.negative:
         assert roles(f"ĐẢNG BỘ HUYỆN A\n{line}\nNội dung báo cáo năm 2023")[0][0] != "header", line
+
+
+def test_headline_topic_list_examples():
+    """Of the lines that could be a headline, the first that names the topic is the headline."""
+    for page in P.page.lists["topic"].examples.positive:
+        assert roles(page)[-1][0] == "headline", page
+    for page in P.page.lists["topic"].examples.negative:
+        assert roles(page)[-1][0] != "headline", page
