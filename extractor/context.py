@@ -24,6 +24,12 @@ _ASCII_PREFIX = regex.compile(r"^[\x20-\x7e]{12,}?[.!]\s+(?=\P{ASCII}|[A-Z])")
 _COMMITTEE_LEVELS = frozenset({"tỉnh", "huyện", "thị xã", "thành phố", "quận", "khối"})
 _HEAD_ONLY_NAMES = {"tỉnh": "Đảng bộ tỉnh", "huyện": "Đảng bộ huyện", "thị xã": "Đảng bộ thị xã",
                     "thành phố": "Đảng bộ thành phố", "quận": "Đảng bộ quận"}
+# after a unit: "hiện có 47 tổ chức cơ sở đảng", "có 1.327 đảng viên", "hiện nay có 26 chi bộ trực thuộc"
+_SIZE_STATED = regex.compile(r"\s*(?:hien nay |hien |toan )?co\s+(?:tong so\s+)?\d[\d.]*\s+"
+                             r"(?:to chuc co so dang|tccsd|to chuc dang|chi bo|dang bo|dang vien)\b")
+_LEVEL_RANKS = (frozenset({"tỉnh"}), frozenset({"huyện", "thị xã", "thành phố", "quận", "khối"}),
+                frozenset({"xã", "phường", "thị trấn"}))
+_HEADLINE_WEIGHT = 3  # a unit the headline names counts as much as three mentions in the body
 _FORWARD_REACH = 40  # characters before a year in which a forward word makes it the year of next tasks
 # Which date of the page is its publication date, best first: one a dateline word introduces, one
 # after a weekday, a date on a line of its own, the place and date of a report.
@@ -78,38 +84,86 @@ def reporting_unit(norm: Normalised, units: list[UnitMention], page: Page, parag
     - a report's issuing body: the last line of its header block that names a unit ("HUYỆN ỦY MƯỜNG
       ẢNG" under "ĐẢNG BỘ TỈNH ĐIỆN BIÊN"), with the territory of the line above when it names none
       ("ĐẢNG ỦY CÔNG AN TỈNH" under "ĐẢNG BỘ TỈNH TÂY NINH" is the police committee of Tây Ninh);
-    - else the unit the headline and the body name most often, counting the nameless mentions of its
-      level ("Ban Thường vụ Huyện ủy" for the district named), the first named on a tie, and in its
+    - else the unit the headline (thrice) and the body name most often, counting the nameless mentions
+      of its level ("Ban Thường vụ Huyện ủy" for the district named), the first named on a tie, in its
       longest form ("Đảng ủy Công an tỉnh" named later in full as "… tỉnh Tây Ninh");
-    - else a committee named by its level alone ("Tỉnh ủy" → "Đảng bộ tỉnh").
+    - unless a committee named by its level alone is named more often ("Tỉnh ủy" in a provincial paper
+      that names districts): "Đảng bộ tỉnh" with the place the page gives it;
+    - or the body states the size of a unit at a higher level ("Đảng bộ huyện Cẩm Giàng hiện có 47 tổ
+      chức cơ sở đảng" under a headline about one of its communes).
     Captions, teasers and menus name other units, so they do not count."""
     header = [u for u in units if u.name and page.role(paragraph_of(u.start)) == "header"]
     if header:
         return _issuing_body(norm, header, patterns)
     read = [u for u in units if page.role(paragraph_of(u.start)) in ("headline", "body")]
+    weight = {id(u): _HEADLINE_WEIGHT if page.role(paragraph_of(u.start)) == "headline" else 1 for u in read}
     named = [u for u in read if u.name and u.head != "Chi bộ"]
+    nameless = Counter()
+    for u in read:
+        if not u.name and u.level:
+            nameless[u.level] += weight[id(u)]
+    best, score = None, 0
     if named:
         keys = [unit_key(norm.text[u.start:u.end]) for u in named]
-        names = [_name_key(k, patterns) for k in keys]  # "xã Cẩm Vũ" and "Cẩm Vũ" are one unit
-        mentions = Counter(names)
+        names = _names(keys, patterns)
+        mentions = Counter()
+        for unit, name in zip(named, names):
+            mentions[name] += weight[id(unit)]
         names_of_level: dict[str | None, set[str]] = {}
         for unit, name in zip(named, names):
             names_of_level.setdefault(unit.level, set()).add(name)
-        nameless = Counter(u.level for u in read if not u.name and u.level)
 
-        def score(i: int) -> int:
+        def score_of(i: int) -> int:
             level = named[i].level
             alone = level is not None and len(names_of_level[level]) == 1  # so "Huyện ủy" refers to it
             return mentions[names[i]] + (nameless[level] if alone else 0)
 
-        best = max(range(len(named)), key=lambda i: (score(i), -i))
-        return _longest_form(norm, named, keys, best, patterns)
-    nameless = next((u for u in read if u.level in _COMMITTEE_LEVELS), None)
-    if nameless is None:
+        best = max(range(len(named)), key=lambda i: (score_of(i), -i))
+        score = score_of(best)
+    # a committee the page names by its level only, more often than any named unit ("Tỉnh ủy", "toàn
+    # Đảng bộ tỉnh" in a provincial paper that names districts): named by the place the page gives it
+    levels = [level for level in _COMMITTEE_LEVELS if nameless[level] > score
+              and not any(u.level == level for u in named)]
+    if levels:
+        level = max(levels, key=lambda x: nameless[x])
+        return _committee_named(norm, level, patterns)
+    if best is None:
         return None
-    if nameless.level == "khối":
-        return norm.text[nameless.start:nameless.end]
-    return _HEAD_ONLY_NAMES.get(nameless.level)
+    # the page states the size of a unit above the one it names most: "Đảng bộ huyện Cẩm Giàng hiện có 47
+    # tổ chức cơ sở đảng" under a headline about one of its communes
+    sized = next((i for i, u in enumerate(named) if page.role(paragraph_of(u.start)) == "body"
+                  and _SIZE_STATED.match(norm.folded, u.end)), None)
+    if sized is not None and _rank(named[sized].level) > _rank(named[best].level):
+        best = sized
+    return _longest_form(norm, named, keys, best)
+
+
+def _rank(level: str | None) -> int:
+    """How high a level stands: a province (3) over a district (2) over a commune (1) over the rest (0)."""
+    return next((len(_LEVEL_RANKS) - k for k, levels in enumerate(_LEVEL_RANKS) if level in levels), 0)
+
+
+def _committee_named(norm: Normalised, level: str, patterns: Patterns) -> str:
+    """"Đảng bộ tỉnh" and the place the page names at that level ("… nhân dân tỉnh Sóc Trăng"), if any;
+    a bloc committee as written."""
+    if level == "khối":
+        return "Đảng bộ Khối"
+    base = _HEAD_ONLY_NAMES[level]
+    place = patterns.place_of_level.get(level)
+    m = place.search(norm.text) if place is not None else None
+    return f"{base} {m.group('name')}" if m else base
+
+
+def _names(keys: list[str], patterns: Patterns) -> list[str]:
+    """Each key as the name of a unit: without the level it starts with ("xa cam vu" → "cam vu"), and a
+    short form with no name of its own ("cong ty", "cong an tinh") as the longer name it starts."""
+    names = [_name_key(k, patterns) for k in keys]
+    out = []
+    for name in names:
+        generic = name in patterns.unit_agency_keys or name.rsplit(" ", 1)[-1] in patterns.unit_tail_words_folded
+        longer = next((n for n in names if n.startswith(name + " ")), None) if generic else None
+        out.append(longer or name)
+    return out
 
 
 def _name_key(key: str, patterns: Patterns) -> str:
@@ -136,15 +190,11 @@ def _issuing_body(norm: Normalised, header: list[UnitMention], patterns: Pattern
     return written
 
 
-def _longest_form(norm: Normalised, named: list[UnitMention], keys: list[str], best: int, patterns: Patterns) -> str:
-    """The chosen unit as written, or a later mention that names it in full: a name that stops at its
-    level ("… Công an tỉnh") goes on in that mention ("… Công an tỉnh Tây Ninh")."""
-    key = keys[best]
-    if key.rsplit(" ", 1)[-1] in patterns.unit_tail_words_folded:
-        longer = next((u for u, k in zip(named, keys) if k.startswith(key + " ")), None)
-        if longer is not None:
-            return norm.text[longer.start:longer.end]
-    unit = named[best]
+def _longest_form(norm: Normalised, named: list[UnitMention], keys: list[str], best: int) -> str:
+    """The chosen unit as written, or the first mention that names it in full: a short form ("Đảng bộ
+    Công ty", "… Công an tỉnh") goes on in that mention ("… Công ty Cà phê Việt Nam", "… tỉnh Tây Ninh")."""
+    full = next((u for u, k in zip(named, keys) if k.startswith(keys[best] + " ")), None)
+    unit = full if full is not None else named[best]
     return norm.text[unit.start:unit.end]
 
 

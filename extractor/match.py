@@ -31,6 +31,7 @@ _WORD_CHARS = regex.compile(r"[a-z0-9]+")
 _SCORE_THRESHOLD = regex.compile(r"\b(?:(?:dat|co)\s+)?(?:(?:tu|tren|duoi)\s+)?\d{1,3}(?:[.,]\d{1,2})?\s*diem"
                                  r"(?:\s+(?:tro\s+len|tro\s+xuong))?\s*,?(?=\s*(?:(?:duoc|va|bi)\s+)?xep\s+loai\b)")
 _PUNCTUATION = regex.compile(r"[.;:,()\n]")
+_NUMBER_REACH = 5  # words: "từ 1/3 số đảng viên trở lên"
 _GAP_CACHE_SIZE = 50_000  # the gaps between mentions repeat: " ", ", ", " (chiếm ", …
 
 # "so với tổng số …", "trên tổng số …", "% tổng số …", "/tổng số", "17,86% tỷ lệ hoàn thành tốt nhiệm vụ":
@@ -62,6 +63,7 @@ class Token:
     covers: list[str] | None = None
     part: bool = False  # a subject naming a part of the TCCSĐ ("chi bộ cơ sở"): its totals are structure
     kinds: tuple[str, ...] = ()  # for a counting word: the subjects it may stand for, the default first
+    topic: bool = False  # a subject noun no number counts, which only names a passage's topic
 
 
 class Mark:
@@ -71,7 +73,7 @@ class Mark:
 
     __slots__ = ("sym", "start", "end")
     value = code = rule = label = qualifier = lead = covers = None
-    part = False
+    part = topic = False
     kinds = ()
 
     def __init__(self, sym: str, start: int, end: int):
@@ -158,6 +160,7 @@ _NAME_WORD = regex.compile(r"(?:[ \t]*\n[ \t]*|[ \t]{1,2})(?:[-–]\s+)?([\p{L}\
 # The first word of a name may follow an abbreviated level without a space: "TP.Biên Hòa", "TX.Dĩ An".
 _GLUED_NAME_WORD = regex.compile(r"[ \t]{0,2}([\p{L}\d][\p{L}\d\-]*+)(?![.,]\d|[%/])")
 _MAX_NAME_WORDS = 10
+_CLAUSE_MARK = regex.compile(r"[,.;:()]")
 _DETERMINERS = frozenset({"cac", "nhung"})  # "các", "những", compared without diacritics
 
 
@@ -184,13 +187,15 @@ def _name_words(text: str, plain: str, pos: int, lowercase_name: bool, has_level
             if not (lowercase_name and spans and _joins_name(text, plain, m.end(), patterns)):
                 break
             # "Khối Cơ quan và Doanh nghiệp tỉnh", "Khoa Toán và Thống kê": "và" joins two parts of one name
-        if not spans and not lowercase_name and not has_level and not word[0].isupper():
-            break
+        if not spans and not lowercase_name and not word[0].isupper() and not word[0].isdigit() \
+                and not (has_level and no_diacritics):
+            break  # "Đảng bộ huyện kết nạp …": a name starts with a capital (or anything, typed without diacritics)
         spans.append(m.span(1))
         pos = m.end()
     if not lowercase_name:
-        while spans and not (plain[spans[-1][0]].isupper() or plain[spans[-1][0]].isdigit()
-                             or _is_tail_word(text, plain, *spans[-1], patterns)):
+        # a name ends on a capitalised word, a level, or a number right after a capitalised word ("Vĩnh Phước 3")
+        while spans and not (plain[spans[-1][0]].isupper() or _is_tail_word(text, plain, *spans[-1], patterns)
+                             or plain[spans[-1][0]].isdigit() and (len(spans) == 1 or plain[spans[-2][0]].isupper())):
             spans.pop()
     while spans and plain[spans[-1][0]:spans[-1][1]].lower() in _DETERMINERS:
         spans.pop()  # "Đảng bộ Khối các năm 2019 …": a name never ends on "các"
@@ -236,7 +241,7 @@ def _typed_without_diacritics(text: str, plain: str, start: int, end: int) -> bo
 def _starts_stop_phrase(text: str, plain: str, pos: int, patterns: Patterns) -> bool:
     """A stop phrase starts at ``pos``. Compared with diacritics ("có" stops, "cơ quan" does not);
     text typed without diacritics is compared without them."""
-    words = text[pos:pos + 40].lower().split()[:3]
+    words = _CLAUSE_MARK.split(text[pos:pos + 40], 1)[0].lower().split()[:3]  # "kiểm điểm, đánh giá" stops at "kiểm điểm"
     stops = patterns.unit_stop_words
     if _typed_without_diacritics(text, plain, pos, pos + 40):
         words, stops = [fold(w) for w in words], patterns.unit_stop_words_folded
@@ -367,6 +372,7 @@ def _lexeme_token(start: int, end: int, payload: Any, text: str) -> Token | None
         return None
     if entry.type == "subject":
         return Token("s" if entry.weak else "S", start, end, code=entry.code, rule=entry.id, part=entry.part,
+                     topic=entry.topic_when_uncounted,
                      kinds=payload.kinds)
     if entry.type == "qualifier":
         return Token("q", start, end, code=entry.code, rule=entry.id)
@@ -393,8 +399,11 @@ def _attach_small_words(tokens: list[Token], folded: str) -> list[Token]:
                     tok.value == 0 and _ZERO_ANSWER.match(folded, tok.end) and folded[:tok.start].rstrip().endswith(":")):
                 out.append(Token("N", tok.start, tok.end, value=tok.value, rule=tok.rule))
             continue
-        if sym == "s" and not (out and out[-1].sym in "NF" and not folded[out[-1].end:tok.start].strip()):
+        counted = bool(out) and out[-1].sym in "NF" and not folded[out[-1].end:tok.start].strip()
+        if sym == "s" and not counted:
             continue
+        if tok.topic and counted:
+            tok.topic = False
         out.append(tok)
     return out
 
@@ -413,6 +422,30 @@ def _drop_verb_categories(tokens: list[Token], folded: str, glue: frozenset[str]
                 continue
         kept.append(tok)
     kept.reverse()
+    return kept
+
+
+def _as_written(phrase: tuple[int, int, Any], norm: Normalised) -> bool:
+    """A distractor phrase reads as one with its diacritics too ("tự nhận" is a claim, "tư nhân" private),
+    unless the text has none; rating phrases are matched by their letters alone."""
+    start, end, payload = phrase
+    if not isinstance(payload, Lexeme) or payload.entry.type != "distractor":
+        return True
+    if _typed_without_diacritics(norm.text, norm.plain, start, end):
+        return True
+    return " ".join(norm.text[start:end].lower().split()) == payload.written
+
+
+def _near_a_number(tokens: list[Token], folded: str, after_number: frozenset[str]) -> list[Token]:
+    """A distractor word that marks a rule only after a number, kept where one stands a few words before it."""
+    kept: list[Token] = []
+    for tok in tokens:
+        if tok.sym == "X" and tok.rule in after_number:
+            prev = next((t for t in reversed(kept) if t.sym in "NFP"), None)
+            if prev is None or len(_WORD_CHARS.findall(folded, prev.end, tok.start)) > _NUMBER_REACH \
+                    or _PUNCTUATION.search(folded, prev.end, tok.start):
+                continue
+        kept.append(tok)
     return kept
 
 
@@ -548,7 +581,7 @@ def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Pattern
     except TimeoutError:
         warnings.append(("regex_timeout", "the unit pattern timed out; units of this document were skipped"))
         units = []
-    phrases = find_lexemes(folded, patterns)
+    phrases = [p for p in find_lexemes(folded, patterns) if _as_written(p, norm)]
     units = sorted(units + listed_names(norm, patterns, units, phrases), key=_START_OF)
     numbers = _outside_names(numbers, units, phrases, folded)
     number_spans = [(n.start, n.end) for n in numbers]
@@ -575,6 +608,7 @@ def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Pattern
     tokens = _attach_small_words(tokens, folded)
     tokens = _drop_verb_categories(tokens, folded, patterns.glue)
     tokens = _spare_titles(tokens, folded, patterns.spared_before_category, patterns.glue)
+    tokens = _near_a_number(tokens, folded, patterns.after_number)
 
     tokens = _base_tokens(_bases_before_percent(tokens, folded), folded, [s.end for s in sentences])
     return _lay_out(tokens, sentences, folded, patterns, units, warnings)

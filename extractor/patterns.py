@@ -52,6 +52,9 @@ class LexiconEntry(BaseModel):
     code: str | None = None
     covers: list[Category] | None = None
     weak: bool = False
+    # A subject noun that, when no number counts it, only names the topic of a passage ("Về cá nhân, có
+    # 584/587 đồng chí …"), which the passage before decides ("cá nhân" among đảng viên are members).
+    topic_when_uncounted: bool = False
     # A subject noun naming a part of the TCCSĐ ("chi bộ cơ sở"): rated, but its counts are structure.
     part: bool = False
     # A counting word ("đồng chí", "đảng bộ") may stand for these subjects; the passage decides.
@@ -61,6 +64,9 @@ class LexiconEntry(BaseModel):
     # A distractor word that names a result when a rating category follows it: "đạt danh hiệu trong
     # sạch, vững mạnh" is a rating (the award is "được tặng danh hiệu …", which another word marks).
     spared_before_category: bool = False
+    # A distractor word that marks a rule only right after a number: "có từ 1/3 số đảng viên trở lên xếp
+    # loại …" is a threshold, "cán bộ từ phó trưởng khoa trở lên, 62 đồng chí …" names who is counted.
+    after_number: bool = False
     phrases: list[str] = Field(min_length=1)
     # More phrases: every phrase of another entry after one of these words ("chưa" + "được kiểm điểm").
     prefixed: Prefixed | None = None
@@ -335,11 +341,12 @@ class Lexeme:
     """One phrase of a lexicon entry, as stored in the automaton, with what its tokens carry (worked
     out once here rather than for every mention)."""
 
-    __slots__ = ("entry", "length", "kinds", "covers")
+    __slots__ = ("entry", "length", "kinds", "covers", "written")
 
-    def __init__(self, entry: LexiconEntry, length: int):
+    def __init__(self, entry: LexiconEntry, length: int, written: str = ""):
         self.entry = entry
         self.length = length
+        self.written = " ".join(written.lower().split())  # the phrase with its diacritics
         # A subject stands for its own code, or for the subjects a counting word may mean.
         self.kinds = tuple(k.value for k in entry.stands_for) if entry.stands_for else (entry.code,)
         self.covers = [c.value for c in entry.covers] if entry.covers else None
@@ -382,6 +389,7 @@ class Patterns:
         self.reference_words = frozenset(fold(w) for w in self.words.reference_before)
         self.not_reference = frozenset(fold(w) for w in self.words.not_reference)
         self.spared_before_category = frozenset(e.id for e in self.lexicon if e.spared_before_category)
+        self.after_number = frozenset(e.id for e in self.lexicon if e.after_number)
         self.unit_after = frozenset(fold(w) for w in self.words.unit_after)
         self.unit_stop_words = frozenset(w.lower() for w in self.units.stop_words)
         self.unit_stop_words_folded = frozenset(fold(w) for w in self.units.stop_words)
@@ -399,6 +407,10 @@ class Patterns:
         self.unit_levels_written = frozenset(x.lower() for x in [*self.units.levels, *self.units.abbreviations])
         self.unit_regex = _unit_regex(self.units)
         self.listed_name = _listed_name_regex(self.units)
+        # "tỉnh Sóc Trăng", "huyện Cẩm Giàng": a place named at a committee's level
+        self.place_of_level = {
+            level: regex.compile(rf"(?<![\p{{L}}]){regex.escape(level)} +(?P<name>\p{{Lu}}[\p{{L}}]*(?: \p{{Lu}}[\p{{L}}]*){{0,3}})")
+            for level in ("tỉnh", "huyện", "thị xã", "thành phố", "quận")}
         # Where a head may start: the regex is tried there only (an automaton finds them all at once).
         self.unit_head_automaton = ahocorasick.Automaton()
         for head in self.unit_heads:
@@ -428,7 +440,7 @@ class Patterns:
                 if owner.setdefault(key, entry.id) != entry.id:
                     raise PatternError(f"{self.directory}: the phrase {phrase!r} belongs to both {owner[key]} and "
                                        f"{entry.id}; keep it in one")
-                automaton.add_word(key, Lexeme(entry, len(key)))
+                automaton.add_word(key, Lexeme(entry, len(key), phrase))
         for word in self.words.zero:
             key = fold(word)
             if key not in automaton:

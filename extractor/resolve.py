@@ -35,6 +35,7 @@ _POPULATION_WORD = regex.compile(r"\b(?:co|hien co|gom|la|sinh hoat (?:o|tai|tro
                                  r"|(?:^|[,;:])\W*(?:doi voi|trong(?: tong)?(?: so)?)\s*$")
 # "Trong 12 tập thể …, Ban Thường vụ X được xếp loại …": a pool whose named member is rated; with no
 # count after it in the sentence the pool is no figure
+_WITH = regex.compile(r"\bvoi\s*$")
 _POOL = regex.compile(r"(?:^|[,;:])\W*trong(?: tong)?(?: so)?\s*$")
 # "do", "vì", "bởi", "nhờ": what follows explains the figure before it. Read with diacritics: folded,
 # "đó" would be "do" and "vi phạm" would hold "vì".
@@ -304,6 +305,10 @@ class Resolver:
         gap_start = self.tokens[prev].end if prev is not None else self.m.sentences[self.m.sentence_of[index]].start
         if _POPULATION_WORD.search(self.folded[gap_start:self.tokens[index].start]):
             return True
+        if prev is not None and self.symbols[prev] == "T":
+            return False  # "418 đảng viên, trong đó 162 đảng viên là bác sĩ": a breakdown, not another population
+        if self.m.sentence_of[index] in self.population_at and _WITH.search(self.folded[gap_start:self.tokens[index].start]):
+            return True  # "… có 26 chi bộ trực thuộc, sinh hoạt theo khoa, phòng, với 418 đảng viên"
         if prev is not None and self.symbols[prev] == "O" and prev > lo and self.symbols[prev - 1] in "NF" \
                 and self.tokens[prev - 1].value != 0:
             # "… có 04 đảng bộ bộ phận, 32 chi bộ trực thuộc với 687 đảng viên": a list led by a structure count
@@ -593,8 +598,15 @@ class Resolver:
                 return False
             elif depth == 0 and distractor(k):
                 # "37 đồng chí chưa đánh giá do ốm đau, đi học tập trung": a reason, not a distractor
-                return not _REASON.search(self.text, self.tokens[last - 1].end, self.tokens[k].start)
+                return not _REASON.search(self.text, self._mention_end(last), self.tokens[k].start)
         return False
+
+    def _mention_end(self, last: int) -> int:
+        """Where the last mention before symbol ``last`` ends (a punctuation symbol spans its whole gap)."""
+        k = last - 1
+        while k > 0 and self.symbols[k] in "();:,&w|¶":
+            k -= 1
+        return self.tokens[k].end
 
     def _subject(self, first: int, subj: Token | None, inherit: bool = False) -> str:
         if subj is not None and subj.sym == "S":
@@ -645,12 +657,12 @@ class Resolver:
         of its passage names ("3. Cán bộ lãnh đạo, quản lý thuộc diện …" over "61 đồng chí …"); else
         the previous figure's."""
         k = first - 1
-        for k in range(first - 1, max(-1, first - 1 - MAX_SCAN), -1):
+        for k in self._top_level_before(first, max(0, first - MAX_SCAN)):  # not inside a remark in parentheses
             tok = self.tokens[k]
             if tok.sym == "¶":
                 break
             if tok.sym == "S" and tok.code in kind:
-                return tok.code
+                return self._topic_subject(k) if tok.topic else tok.code
         heading = self._heading_before(self.m.sentences[self.m.sentence_of[first]].paragraph)
         if heading is not None:
             start, end = self.paragraphs[heading]
@@ -659,6 +671,16 @@ class Resolver:
             if named is not None:
                 return named.code
         return previous if previous in kind else None
+
+    def _topic_subject(self, index: int) -> str:
+        """A topic word no number counts ("Về cá nhân, …") names members in a passage that has named
+        đảng viên before it in its paragraph, else its own subject."""
+        for k in range(index - 1, max(-1, index - 1 - MAX_SCAN), -1):
+            if self.symbols[k] == "¶":
+                break
+            if self.symbols[k] == "S" and self.tokens[k].code == "DANG_VIEN":
+                return "DANG_VIEN"
+        return self.tokens[index].code
 
     def _heading_before(self, paragraph: int) -> int | None:
         """The heading that opens the passage of ``paragraph``: the nearest short paragraph before it
@@ -686,6 +708,19 @@ class Resolver:
                 return int(found.group(1)), int(found.group(2))
             if p != paragraph and _is_heading(self.text[span[0]:span[1]]):
                 break
+        return self._period_of_page()
+
+    def _period_of_page(self) -> tuple[int, int] | None:
+        """The term the page is about, named in its headline or its first paragraph ("Tam Nông - một nhiệm
+        kỳ chăm lo xây dựng Đảng (2010 - 2015)")."""
+        page = self.context.page
+        if page is None:
+            return None
+        parts = list(page.headline()) + [next((p for p in page.parts if p.role == "body"), None)]
+        for part in parts:
+            found = part and _YEAR_RANGE.search(self.folded, part.start, part.end)
+            if found:
+                return int(found.group(1)), int(found.group(2))
         return None
 
     def _year(self, first: int, last: int) -> tuple[int | None, tuple[int, int] | None, str]:

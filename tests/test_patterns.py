@@ -17,11 +17,11 @@ P = load()
 
 def _lexicon_ids(text):
     """The entries whose phrases the text holds; for a word that context may drop ("danh hiệu" before
-    a rating category), only where it stands as a mention."""
+    a rating category, "trở lên" far from a number), only where it stands as a mention."""
     norm = normalise(text)
     found = {payload.entry.id for _, _, payload in find_lexemes(norm.folded, P) if hasattr(payload, "entry")}
     standing = {t.rule for t in find_mentions(norm, segment(norm.text), P).tokens if t.rule}
-    return {i for i in found if i not in P.spared_before_category or i in standing}
+    return {i for i in found if i not in P.spared_before_category | P.after_number or i in standing}
 
 
 def _number_ids(text):
