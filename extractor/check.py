@@ -408,10 +408,12 @@ class Checker:
                 expected, tolerance = d.percent - before.percent, 0.015
             elif change["unit"] == "count" and d.count is not None and before.count is not None:
                 expected, tolerance = d.count - before.count, 0
+            elif change["unit"] == "percent" and d.count is not None and before.count:
+                expected, tolerance = 100 * (d.count - before.count) / before.count, 0.055
             else:
                 continue
             if abs(change["value"] - expected) > tolerance:
-                unit = "points" if change["unit"] == "pp" else ""
+                unit = {"pp": "points", "percent": "%"}.get(change["unit"], "")
                 self.findings.append(Finding(
                     "change_mismatch", "error", [d, before], change["value"], round(expected, 2),
                     f"the change since {change['since']} is stated as {_vi(change['value'])} {unit}, "

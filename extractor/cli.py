@@ -1,4 +1,4 @@
-"""The xeploai command line: extract, evaluate, schema."""
+"""The xeploai command line: extract, export, evaluate, check, review, annotate, explain, schema."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from . import batch, review
 from . import evaluate as ev
 from .errors import InputError
+from .explain import explain
 from .export import ExportError, export
 from .load import DEFAULT_MAX_BYTES, SUFFIXES, load
 from .models import Document, json_schema
@@ -37,15 +38,16 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _predictions(gold_docs: list[tuple[Path, dict]], pred_dir: Path | None, root: Path,
-                 strip_diacritics: bool = False) -> dict[str, list[dict]]:
-    preds: dict[str, list[dict]] = {}
+                 strip_diacritics: bool = False) -> dict[str, dict]:
+    """The predicted document of each gold document, as JSON: read from ``pred_dir``, or extracted now."""
+    preds: dict[str, dict] = {}
     for path, gold in gold_docs:
         doc_id = gold.get("doc_id") or path.stem
         if pred_dir is not None:
             pred_path = pred_dir / f"{doc_id}.json"
             if not pred_path.is_file():
                 raise ev.GoldError(f"{pred_path}: no prediction for gold document {doc_id}")
-            preds[doc_id] = json.loads(pred_path.read_text(encoding="utf-8")).get("figures", [])
+            preds[doc_id] = json.loads(pred_path.read_text(encoding="utf-8"))
         else:
             source = gold.get("source")
             if not source:
@@ -54,7 +56,7 @@ def _predictions(gold_docs: list[tuple[Path, dict]], pred_dir: Path | None, root
                 doc = extract(normalise(load(root / source).text).plain, doc_id)
             else:
                 doc = extract_file(root / source)
-            preds[doc_id] = [f.model_dump(mode="json") for f in doc.figures]
+            preds[doc_id] = doc.model_dump(mode="json")
     return preds
 
 
@@ -71,21 +73,27 @@ def run_evaluation(gold_dir: Path, pred_dir: Path | None = None, root: Path | No
     report = ev.Report()
     for path, gold in gold_docs:
         doc_id = gold.get("doc_id") or path.stem
-        ev.score_document(doc_id, gold["figures"], preds[doc_id], report)
+        ev.score_document(doc_id, gold["figures"], preds[doc_id].get("figures", []), report)
+        ev.score_document_fields(gold, preds[doc_id], report)
     return report
 
 
 def format_report(name: str, report: ev.Report) -> str:
     o = report.overall
     a = report.attributes
+
+    def acc(key: str) -> str:  # "–" where the suite has no pair to judge
+        return f"{a[key].accuracy:.3f}" if a[key].total else "–"
+
     lines = [
         f"## {name}",
         "",
-        "| documents | gold | predicted | matched | precision | recall | F1 | recall (with %) | unit acc. | percent_of acc. | change acc. |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| documents | gold | predicted | matched | precision | recall | F1 | recall (with %) | unit acc. | percent_of acc. "
+        "| change acc. | repeat acc. | document year acc. | published acc. |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         f"| {len(report.per_document)} | {o.tp + o.fn} | {o.tp + o.fp} | {o.tp} | {o.precision:.3f} | {o.recall:.3f} | "
-        f"{o.f1:.3f} | {report.with_percent.recall:.3f} | {a['unit'].accuracy:.3f} | {a['percent_of'].accuracy:.3f} | "
-        f"{a['change'].accuracy:.3f} |",
+        f"{o.f1:.3f} | {report.with_percent.recall:.3f} | {acc('unit')} | {acc('percent_of')} | {acc('change')} | "
+        f"{acc('repeat_of')} | {acc('document_year')} | {acc('published')} |",
     ]
     return "\n".join(lines)
 
@@ -226,6 +234,21 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    if args.file == "-":
+        data = sys.stdin.buffer.read(args.max_bytes + 1)
+        if len(data) > args.max_bytes:
+            raise InputError("<stdin>", f"larger than {args.max_bytes} bytes")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError("<stdin>", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    else:
+        text = load(args.file, max_bytes=args.max_bytes).text
+    sys.stdout.write(explain(text, every_sentence=args.all))
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     print(json.dumps(json_schema(), ensure_ascii=False, indent=2))
     return 0
@@ -309,6 +332,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace a reviewed gold file")
     p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_annotate)
+
+    p = sub.add_parser("explain", help="show, sentence by sentence, how a text was read (to debug a phrasing)",
+                       description="Print the document's year and why, its publication date, reporting unit and "
+                                   "page parts; then, for each sentence with a mention: its role on the page, its "
+                                   "symbols (the alphabet of patterns/shapes.yaml), its mentions with the pattern ids "
+                                   "that found them, every shape tried and what came of it (a figure with its year, "
+                                   "unit and their sources; the rule that ruled it out; the requirement that failed).")
+    p.add_argument("file", metavar="FILE", help="a .txt, .html, .docx or .pdf file, or - for UTF-8 text on stdin")
+    p.add_argument("--all", action="store_true", help="also show sentences without any mention")
+    p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_explain)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the output document")
     p.set_defaults(func=cmd_schema)

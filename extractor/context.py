@@ -150,8 +150,8 @@ def _committee_named(norm: Normalised, level: str, patterns: Patterns) -> str:
         return "Đảng bộ Khối"
     base = _HEAD_ONLY_NAMES[level]
     place = patterns.place_of_level.get(level)
-    m = place.search(norm.text) if place is not None else None
-    return f"{base} {m.group('name')}" if m else base
+    m = place.search(norm.plain) if place is not None else None
+    return f"{base} {norm.text[m.start('name'):m.end('name')]}" if m else base
 
 
 def _names(keys: list[str], patterns: Patterns) -> list[str]:

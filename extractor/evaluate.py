@@ -1,7 +1,8 @@
 """Evaluate predicted figures against hand-annotated gold.
 
-A predicted figure matches a gold figure when subject, category and year are equal and every value
-the gold states is equal: count and total exactly, and percent (within 0.005) where no count is given.
+A predicted figure matches a gold figure when subject, category and year (or, for a statement over
+several years, the period) are equal and every value the gold states is equal: count and total
+exactly, and percent (within 0.005) where no count is given.
 Each gold figure matches at most one prediction; among candidates the one whose evidence overlaps
 the gold evidence most is taken. Values listed in a prediction's ``derived`` never count as stated.
 """
@@ -64,7 +65,8 @@ class Report:
     per_document: dict[str, Counts] = field(default_factory=dict)
     per_category: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     attributes: dict[str, Attribute] = field(default_factory=lambda: {
-        "unit": Attribute(), "percent_of": Attribute(), "change": Attribute()})
+        "unit": Attribute(), "percent_of": Attribute(), "change": Attribute(), "repeat_of": Attribute(),
+        "document_year": Attribute(), "published": Attribute()})
     misses: list[tuple[str, str, dict]] = field(default_factory=list)  # (doc, "fn"|"fp", figure)
     # matched pairs that disagree on an attribute: (doc, attribute, gold figure, predicted figure)
     wrong_attributes: list[tuple[str, str, dict, dict]] = field(default_factory=list)
@@ -89,6 +91,8 @@ def _stated(figure: dict, name: str):
 def _matches(gold: dict, pred: dict) -> bool:
     if (gold["subject"], gold["category"], gold.get("year")) != (pred["subject"], pred["category"], pred.get("year")):
         return False
+    if gold.get("year") is None and list(gold.get("period") or []) != list(pred.get("period") or []):
+        return False  # a statement over several years matches only over the same years
     for name in ("count", "total"):
         if gold.get(name) is not None and gold[name] != _stated(pred, name):
             return False
@@ -116,6 +120,7 @@ def _same_change(gold: dict | None, pred: dict | None) -> bool:
 def score_document(doc_id: str, gold: list[dict], pred: list[dict], report: Report) -> None:
     counts = Counts()
     unmatched = list(range(len(pred)))
+    matched: dict[str, dict] = {}  # gold id → the prediction it matched
     for g in gold:
         candidates = [i for i in unmatched if _matches(g, pred[i])]
         cat = report.per_category[g["category"]]
@@ -129,6 +134,7 @@ def score_document(doc_id: str, gold: list[dict], pred: list[dict], report: Repo
         best = max(candidates, key=lambda i: _overlap(g, pred[i]))
         unmatched.remove(best)
         p = pred[best]
+        matched[g.get("id")] = p
         counts.tp += 1
         cat.tp += 1
         if g.get("percent") is not None:
@@ -143,12 +149,41 @@ def score_document(doc_id: str, gold: list[dict], pred: list[dict], report: Repo
             report.attributes[name].right += right
             if not right:
                 report.wrong_attributes.append((doc_id, name, g, p))
+    _score_repeats(doc_id, gold, matched, report)
     for i in unmatched:
         counts.fp += 1
         report.per_category[pred[i]["category"]].fp += 1
         report.misses.append((doc_id, "fp", pred[i]))
     report.per_document[doc_id] = counts
     report.overall.add(counts)
+
+
+def _score_repeats(doc_id: str, gold: list[dict], matched: dict[str, dict], report: Report) -> None:
+    """A matched figure that either side marks as a repeat: right when the prediction names, as the first
+    statement, the prediction matched to the gold's first statement. Only gold that annotates repeats
+    (its figures carry ``repeat_of``, null where none) is scored for them."""
+    if not any("repeat_of" in g for g in gold):
+        return
+    for g in gold:
+        p = matched.get(g.get("id"))
+        if p is None or (g.get("repeat_of") is None and p.get("repeat_of") is None):
+            continue
+        original = matched.get(g.get("repeat_of")) if g.get("repeat_of") is not None else None
+        right = original is not None and p.get("repeat_of") == original.get("id")
+        report.attributes["repeat_of"].total += 1
+        report.attributes["repeat_of"].right += right
+        if not right:
+            report.wrong_attributes.append((doc_id, "repeat_of", g, p))
+
+
+def score_document_fields(gold: dict, pred: dict, report: Report) -> None:
+    """The document's year and publication date, where the gold states them (``published`` may be null)."""
+    if gold.get("year") is not None:
+        report.attributes["document_year"].total += 1
+        report.attributes["document_year"].right += gold["year"] == pred.get("year")
+    if "published" in gold:
+        report.attributes["published"].total += 1
+        report.attributes["published"].right += gold["published"] == pred.get("published")
 
 
 def load_gold(path: Path) -> dict:
@@ -177,6 +212,9 @@ def gate_failures(name: str, report: Report, gate: dict[str, float]) -> list[str
         "unit_accuracy": report.attributes["unit"].accuracy,
         "percent_of_accuracy": report.attributes["percent_of"].accuracy,
         "change_accuracy": report.attributes["change"].accuracy,
+        "repeat_accuracy": report.attributes["repeat_of"].accuracy,
+        "document_year_accuracy": report.attributes["document_year"].accuracy,
+        "published_accuracy": report.attributes["published"].accuracy,
     }
     unknown = sorted(set(gate) - set(values))
     if unknown:

@@ -205,6 +205,8 @@ def _name_words(text: str, plain: str, pos: int, lowercase_name: bool, has_level
 def _ends_with_level(text: str, spans: list[tuple[int, int]], patterns: Patterns, no_diacritics: bool) -> bool:
     """The words read so far end with a level ("… thành phố", "… tỉnh"), compared with diacritics
     unless the text has none ("quan" is no "quận")."""
+    if len(spans) >= 2 and fold(text[spans[-2][0]:spans[-1][1]]) + " " in patterns.unit_lowercase_starts:
+        return False  # "… các cơ quan": "quan" completes "cơ quan", it is no "quận"
     for k in (1, 2):
         if len(spans) >= k:
             words = text[spans[-k][0]:spans[-1][1]].lower()
@@ -266,12 +268,13 @@ def find_units(norm: Normalised, patterns: Patterns) -> list[UnitMention]:
         level = patterns.unit_levels[raw_level.lower()] if raw_level else None
         written_after = norm.text[name_from:name_from + 30].lstrip()
         after = plain[name_from:name_from + 30].lstrip().lower() + " "
+        no_diacritics = _typed_without_diacritics(norm.text, plain, m.start(), m.end())
         lowercase_name = (head_key in patterns.unit_lowercase_heads and after.startswith(patterns.unit_lowercase_starts)
-                          or written_after.startswith(patterns.unit_agency_starts))
+                          or written_after.startswith(patterns.unit_agency_starts)
+                          or no_diacritics and plain[name_from:name_from + 30].lstrip().startswith(patterns.unit_agency_starts_folded))
         # a head in capitals is a line of a report's header ("ĐẢNG BỘ TỈNH …" over "HUYỆN ỦY …"): one unit a line
         words = _name_words(norm.text, plain, name_from, lowercase_name, bool(level), patterns,
-                            one_line=m.group("head").isupper(),
-                            no_diacritics=_typed_without_diacritics(norm.text, plain, m.start(), m.end()))
+                            one_line=m.group("head").isupper(), no_diacritics=no_diacritics)
         if not words and not level and head_key not in patterns.unit_nameless_heads:
             continue
         end = words[-1][1] if words else name_from

@@ -42,6 +42,7 @@ class Category(str, Enum):
 class ChangeUnit(str, Enum):
     pp = "pp"  # percentage points of the share
     count = "count"
+    percent = "percent"  # a relative change of a count: "7.115 đồng chí (giảm 1,3% so với năm 2020)"
 
 
 class Qualifier(str, Enum):

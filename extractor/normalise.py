@@ -99,6 +99,11 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).translate(_CHAR_MAP).translate(_FOLD)
 
 
+def plain(text: str) -> str:
+    """Strip Vietnamese diacritics and keep the case, keeping the length: "Đảng ủy" → "Dang uy"."""
+    return unicodedata.normalize("NFC", text).translate(_CHAR_MAP).translate(_PLAIN)
+
+
 def _retone(match: regex.Match) -> str:
     first, second = match.group(1), match.group(2)
     base, tone = _TONE_OF[second]

@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .models import Category, Qualifier, Subject
-from .normalise import fold
+from .normalise import fold, plain
 
 # libyaml's safe loader when PyYAML was built with it (its wheels are): the same data, ten times
 # faster to read, which is half of pattern loading at start-up.
@@ -398,6 +398,8 @@ class Patterns:
         self.unit_lowercase_starts = tuple(fold(w) + " " for w in self.units.lowercase_name_starts)
         self.unit_agency_starts = tuple(w + " " for w in self.units.agency_words)
         self.unit_agency_keys = frozenset(fold(w) for w in self.units.agency_words)
+        # as written without diacritics, case kept ("So " for "Sở ")
+        self.unit_agency_starts_folded = tuple(plain(w) + " " for w in self.units.agency_words)
         self.unit_tail_words = frozenset(w.lower() for w in self.units.name_tail_words)
         self.unit_tail_words_folded = frozenset(fold(w) for w in self.units.name_tail_words)
         self.unit_heads = {fold(h): (h, level) for h, level in self.units.heads.items()}
@@ -408,8 +410,9 @@ class Patterns:
         self.unit_regex = _unit_regex(self.units)
         self.listed_name = _listed_name_regex(self.units)
         # "tỉnh Sóc Trăng", "huyện Cẩm Giàng": a place named at a committee's level
+        # (read on the text without diacritics, case kept, so that text typed without them is read too)
         self.place_of_level = {
-            level: regex.compile(rf"(?<![\p{{L}}]){regex.escape(level)} +(?P<name>\p{{Lu}}[\p{{L}}]*(?: \p{{Lu}}[\p{{L}}]*){{0,3}})")
+            level: regex.compile(rf"(?<![\p{{L}}]){regex.escape(fold(level))} +(?P<name>\p{{Lu}}[\p{{L}}]*(?: \p{{Lu}}[\p{{L}}]*){{0,3}})")
             for level in ("tỉnh", "huyện", "thị xã", "thành phố", "quận")}
         # Where a head may start: the regex is tried there only (an automaton finds them all at once).
         self.unit_head_automaton = ahocorasick.Automaton()

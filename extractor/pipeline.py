@@ -3,26 +3,40 @@
 from __future__ import annotations
 
 import bisect
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import context, emit
 from .check import check
 from .load import DEFAULT_MAX_BYTES, load
-from .match import find_mentions
+from .match import Mentions, find_mentions
 from .models import Document
-from .normalise import normalise
+from .normalise import Normalised, normalise
 from .patterns import Patterns
 from .patterns import load as load_patterns
-from .resolve import Context, Resolver
-from .page import read_page
+from .page import Page, read_page
+from .resolve import Attempt, Context, Draft, Resolver
 from .segment import paragraphs, segment
 
 VERSION = "0.1.0"
 
 
-def extract(text: str, doc_id: str | None = None, *, source: str | None = None,
-            patterns: Patterns | None = None) -> Document:
-    """Every rating and population figure that ``text`` states, grounded in offsets of ``text``."""
+@dataclass
+class Run:
+    """What each stage made of one text: the document, and the stages' own results for ``explain``."""
+
+    document: Document
+    norm: Normalised
+    page: Page
+    mentions: Mentions
+    decision: context.YearDecision
+    drafts: list[Draft]
+    trace: list[Attempt] | None
+
+
+def run(text: str, doc_id: str | None = None, *, source: str | None = None, patterns: Patterns | None = None,
+        trace: bool = False) -> Run:
+    """The pipeline over ``text``; with ``trace``, every shape tried is recorded with its outcome."""
     patterns = patterns or load_patterns()
     norm = normalise(text)
     spans = paragraphs(norm.text)
@@ -38,9 +52,10 @@ def extract(text: str, doc_id: str | None = None, *, source: str | None = None,
         year=decision.year,
         page=page,
     )
-    drafts = Resolver(mentions, norm.folded, norm.text, patterns, ctx).run()
+    attempts: list[Attempt] | None = [] if trace else None
+    drafts = Resolver(mentions, norm.folded, norm.text, patterns, ctx, attempts).run()
     findings, nesting = check(drafts)
-    return Document(
+    document = Document(
         doc_id=doc_id or "document",
         source=source,
         title=context.title(norm.text, page),
@@ -54,6 +69,13 @@ def extract(text: str, doc_id: str | None = None, *, source: str | None = None,
         nesting=nesting,
         warnings=emit.warnings(mentions.warnings),
     )
+    return Run(document, norm, page, mentions, decision, drafts, attempts)
+
+
+def extract(text: str, doc_id: str | None = None, *, source: str | None = None,
+            patterns: Patterns | None = None) -> Document:
+    """Every rating and population figure that ``text`` states, grounded in offsets of ``text``."""
+    return run(text, doc_id, source=source, patterns=patterns).document
 
 
 def extract_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, patterns: Patterns | None = None) -> Document:

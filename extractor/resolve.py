@@ -45,6 +45,8 @@ _AGENT = regex.compile(r"\b(?:duoc|boi)\s+$")
 _LEVEL_WORDS = frozenset({"tinh", "huyen", "xa", "phuong", "quan", "pho", "tran"})  # last words of levels, folded
 _EXAMPLE_INTRO = regex.compile(r"\b(?:la|nhu|gom)\b")
 _WORDS = regex.compile(r"[^\W\d_]+")
+_YEAR_BEFORE = regex.compile(r"\s*,?\s*so\s+voi\s+(?:cung\s+ky\s+)?nam\s+truoc\b")  # "so với năm trước"
+_COUNTED = frozenset({"TONG_SO", "DA_DANH_GIA", "CHUA_DANH_GIA", "MIEN_DANH_GIA"})  # counts with no share of their own
 _SINCE_BEFORE = regex.compile(r"\bso\s+voi\s+(?:cung\s+ky\s+)?nam\s+((?:19|20)\d{2})\b")
 _RATE_OF = regex.compile(r"\bco\s+t[yi]\s+le\b")  # "có tỷ lệ": units that have a rate of …
 _RESPECTIVELY = regex.compile(r"\blan luot\b")
@@ -170,9 +172,22 @@ class Context:
     page: Page | None = None  # the parts of the page; without it every paragraph is body text
 
 
+@dataclass(slots=True)
+class Attempt:
+    """One shape tried at one place, for ``xeploai explain``: what came of it."""
+
+    shape: str
+    symbols: tuple[int, int]
+    outcome: str
+    drafts: list[Draft] = field(default_factory=list)
+
+
 class Resolver:
-    def __init__(self, mentions: Mentions, folded: str, text: str, patterns: Patterns, context: Context):
+    def __init__(self, mentions: Mentions, folded: str, text: str, patterns: Patterns, context: Context,
+                 trace: list[Attempt] | None = None):
         self.m = mentions
+        self.trace = trace  # when a list: every shape tried and its outcome
+        self.reasons: list[str] = []  # why the figures of the match being built were ruled out
         self.tokens = mentions.tokens
         self.symbols = mentions.symbols
         self.folded = folded
@@ -218,15 +233,25 @@ class Resolver:
         pos = 0
         for at in sorted(matches_at):
             if at < pos:
+                if self.trace is not None:
+                    self.trace.extend(Attempt(e.id, m.span(), "inside the match before") for e, m in matches_at[at])
                 continue
             for entry, match in matches_at[at]:
-                if not self._requirements_hold(entry, match):
+                failed = self._failed_requirement(entry, match)
+                if failed is not None:
+                    self._note(entry, match, f"requirement {failed} does not hold")
                     continue
+                self.reasons = []
                 drafts = self._build(entry, match)
-                if drafts:  # a figure, or one ruled out (a distractor's): either way the match is used
-                    self.drafts.extend(d for d in drafts if d is not None)
-                    pos = self.last_match_end = match.end()
-                    break
+                if not drafts:
+                    self._note(entry, match, "gives no figure")
+                    continue
+                # a figure, or one ruled out (a distractor's): either way the match is used
+                made = [d for d in drafts if d is not None]
+                self._note(entry, match, "figure" if made else "ruled out: " + "; ".join(self.reasons), made)
+                self.drafts.extend(made)
+                pos = self.last_match_end = match.end()
+                break
         self.drafts.sort(key=lambda d: (d.start, d.end))
         self._complete_elliptical_changes()
         return self.drafts
@@ -244,6 +269,17 @@ class Resolver:
             if d.change["since"] is None and since is not None:
                 d.change = {**d.change, "since": since}
             since = d.change["since"] or since
+
+    def _note(self, entry: ShapeEntry, match: regex.Match, outcome: str, drafts: list[Draft] = ()) -> None:
+        if self.trace is not None:
+            self.trace.append(Attempt(entry.id, match.span(), outcome, list(drafts)))
+
+    def _failed_requirement(self, entry: ShapeEntry, match: regex.Match) -> str | None:
+        """The first requirement of the shape that does not hold at this match, if any."""
+        return next((need for need in entry.requires if not self._requirement_holds(need, entry, match)), None)
+
+    def _requirement_holds(self, need: str, entry: ShapeEntry, match: regex.Match) -> bool:
+        return self._requirements_hold(entry.model_copy(update={"requires": [need]}), match)
 
     def _requirements_hold(self, entry: ShapeEntry, match: regex.Match) -> bool:
         for need in entry.requires:
@@ -361,6 +397,7 @@ class Resolver:
         unit = self._group_token(match, names, "unit")
         if entry.category_from == "population":
             if self._pool_of_named(vals[0]):
+                self._rule_out("a pool whose named member is rated")
                 return [None]
             cat = Token("C", self.tokens[vals[0]].start, self.tokens[vals[0]].start, code="TONG_SO")
             self.population_at.add(self.m.sentence_of[vals[0]])
@@ -456,15 +493,28 @@ class Resolver:
         at = match.start(name)
         return self.tokens[at] if at != -1 else None
 
+    def _ruled_out(self, match: regex.Match, first: int, val, cat, subj) -> str | None:
+        """Why a match gives no figure, if it does not: the name of the rule that rules it out."""
+        if self._distractor_in_clause(first, match.end(), cat.code if cat is not None else None):
+            return "a distractor in its clause"
+        if val is not None and self._counts_units_by_threshold(match, val, cat, subj):
+            return "units counted by a threshold"
+        if cat is not None and cat.code == "TONG_SO" and subj is not None and subj.part:
+            return "a structure count"  # "tổng số 28 đảng bộ cơ sở"
+        paragraph = self.m.sentences[self.m.sentence_of[first]].paragraph
+        if self.context.page is not None and self.context.page.role(paragraph) not in READ:
+            # a teaser, a menu, the footer or a report's header block: not the article's figures
+            return f"in the page's {self.context.page.role(paragraph)}"
+        return None
+
+    def _rule_out(self, reason: str) -> None:
+        self.reasons.append(reason)
+
     def _draft(self, entry, match, anchor, val, cat, pct, chg, base, subj, label_span, parts) -> Draft | None:
         first = min(match.start(), anchor)
-        category = cat.code if cat is not None else None
-        if self._distractor_in_clause(first, match.end(), category):
-            return None
-        if val is not None and self._counts_units_by_threshold(match, val, cat, subj):
-            return None
-        if cat is not None and cat.code == "TONG_SO" and subj is not None and subj.part:
-            return None  # "tổng số 28 đảng bộ cơ sở": a structure count
+        reason = self._ruled_out(match, first, val, cat, subj)
+        if reason is not None:
+            return self._rule_out(reason)
         count = total = None
         if val is not None:
             if val.sym == "F":
@@ -481,19 +531,17 @@ class Resolver:
         if self.text.startswith(")", end) and self.text.count("(", start, end) > self.text.count(")", start, end):
             end += 1  # "(chiếm 96,74%)": close the parenthesis the evidence opened
         paragraph = self.m.sentences[self.m.sentence_of[first]].paragraph
-        if self.context.page is not None and self.context.page.role(paragraph) not in READ:
-            return None  # a teaser, a menu, the footer or a report's header block: not the article's figures
         subject = self._subject(first, subj, inherit=entry.subject_from == "previous_figure")
         year, period, year_source = self._year(first, match.end())
         if year_source == "none":
-            return None  # a statement for every year of a period the text does not name
+            return self._rule_out("every year of a period the text does not name")
         unit, unit_source = self._unit(first, match.end())
-        change = self._change(chg, first) if chg is not None else None
+        change = self._change(chg, first, year, category, val is not None and pct is None) if chg is not None else None
         if val is None and pct is None and change is not None:
             stated = self._stated_before(first, subject, category, year, unit)
             if stated is not None and stated.change is None:
                 stated.change = change  # "…: 29 đồng chí, chiếm 0,31%. So với năm 2022, tỷ lệ này giảm 0,12%."
-                return None
+                return self._rule_out("the change of the figure before it")
         rules = [r for r in (cat.rule if cat is not None else None, entry.id,
                              val.rule if val is not None else None, pct.rule if pct is not None else None,
                              chg.rule if chg is not None else None, base.rule if base is not None else None) if r]
@@ -511,14 +559,22 @@ class Resolver:
             paragraph=paragraph, year_source=year_source, unit_source=unit_source,
         )
 
-    def _change(self, chg: Token, first: int) -> dict:
+    def _change(self, chg: Token, first: int, year: int | None, category: str, count_only: bool) -> dict:
         """The change as stated, with the year compared with when its sentence opens with it ("So với
-        năm 2022, tỷ lệ đảng viên không hoàn thành nhiệm vụ giảm 0,12%")."""
-        if chg.value["since"] is not None:
-            return chg.value
-        sentence = self.m.sentences[self.m.sentence_of[first]]
-        since = _SINCE_BEFORE.search(self.folded, sentence.start, chg.start)
-        return {**chg.value, "since": int(since.group(1))} if since else chg.value
+        năm 2022, tỷ lệ đảng viên không hoàn thành nhiệm vụ giảm 0,12%") or names the year before ("so
+        với năm trước"). A change in percent of a count of members or organisations, which no share
+        is stated for, is relative: "7.115 đồng chí (giảm 1,3% so với năm 2020)"."""
+        change = dict(chg.value)
+        if change["since"] is None:
+            sentence = self.m.sentences[self.m.sentence_of[first]]
+            since = _SINCE_BEFORE.search(self.folded, sentence.start, chg.start)
+            if since:
+                change["since"] = int(since.group(1))
+            elif year is not None and _YEAR_BEFORE.match(self.folded, chg.end):
+                change["since"] = year - 1
+        if change["unit"] == "pp" and count_only and category in _COUNTED:
+            change["unit"] = "percent"
+        return change
 
     def _stated_before(self, first: int, subject: str, category: str, year: int | None, unit: str | None) -> Draft | None:
         """The latest figure of the paragraph with this subject, category, year and unit."""

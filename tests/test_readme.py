@@ -24,5 +24,5 @@ def test_readme_has_the_extraction_command():
 
 def test_readme_evaluation_table_is_current():
     block = README.split("<!-- evaluation:start -->\n")[1].split("<!-- evaluation:end -->")[0]
-    current = "\n\n".join(format_report(name, run_evaluation(ROOT / name)) for name in ("gold", "gold/shapes"))
+    current = "\n\n".join(format_report(name, run_evaluation(ROOT / name)) for name in ("gold", "gold/pages", "gold/shapes"))
     assert block.strip() == current.strip(), "run `xeploai evaluate --gold gold` and update the README table"

@@ -13,7 +13,7 @@ def main() -> None:
     text = readme.read_text(encoding="utf-8")
     head, rest = text.split(START)
     _, tail = rest.split(END)
-    table = "\n\n".join(format_report(name, run_evaluation(ROOT / name)) for name in ("gold", "gold/shapes"))
+    table = "\n\n".join(format_report(name, run_evaluation(ROOT / name)) for name in ("gold", "gold/pages", "gold/shapes"))
     readme.write_text(head + START + table + "\n" + END + tail, encoding="utf-8")
 
 
