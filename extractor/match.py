@@ -270,6 +270,7 @@ def find_units(norm: Normalised, patterns: Patterns) -> list[UnitMention]:
         after = plain[name_from:name_from + 30].lstrip().lower() + " "
         no_diacritics = _typed_without_diacritics(norm.text, plain, m.start(), m.end())
         lowercase_name = (head_key in patterns.unit_lowercase_heads and after.startswith(patterns.unit_lowercase_starts)
+                          or raw_level is not None and fold(raw_level) in patterns.unit_lowercase_levels
                           or written_after.startswith(patterns.unit_agency_starts)
                           or no_diacritics and plain[name_from:name_from + 30].lstrip().startswith(patterns.unit_agency_starts_folded))
         # a head in capitals is a line of a report's header ("ĐẢNG BỘ TỈNH …" over "HUYỆN ỦY …"): one unit a line
@@ -289,7 +290,9 @@ def listed_names(norm: Normalised, patterns: Patterns, units: list[UnitMention],
     """Units named in a list without a party head, each with its share in parentheses: "…: thị trấn Cao
     Thượng (24,18%), xã Ngọc Thiện (21,5%)", "Phường 5 (98,6%)", "Cẩm Vũ (97,8%)". Only where no unit
     and no phrase is read already."""
-    taken = sorted([(u.start, u.end) for u in units] + [(start, end) for start, end, _ in phrases])
+    taken = sorted([(u.start, u.end) for u in units if u.explicit]  # not a bare head the name goes on from
+                   + [(start, end) for start, end, payload in phrases
+                      if not (isinstance(payload, Lexeme) and payload.entry.type == "structure")])
     found = []
     for m in patterns.listed_name.finditer(norm.text):
         start, end = m.span("name")
@@ -389,8 +392,17 @@ def _attach_small_words(tokens: list[Token], folded: str) -> list[Token]:
     counting words ("đồng chí", "tổ chức") count only right after a number."""
     out: list[Token] = []
     last = len(tokens) - 1
+    skip = -1
     for i, tok in enumerate(tokens):
+        if i <= skip:
+            continue
         sym = tok.sym
+        if sym == "n" and i + 3 <= last and tokens[i + 1].sym == "q" and tokens[i + 1].code == "trên" \
+                and tokens[i + 2].sym == "n" and tokens[i + 3].sym in "Ss" and tok.value <= tokens[i + 2].value:
+            # "chín trên chín chi bộ": a fraction written in words
+            out.append(Token("F", tok.start, tokens[i + 2].end, value=(tok.value, tokens[i + 2].value), rule="number.words"))
+            skip = i + 2
+            continue
         if sym == "q":
             nxt = tokens[i + 1] if i < last else None
             if nxt is not None and nxt.sym in "NPFD" and not folded[tok.end:nxt.start].strip():
@@ -585,7 +597,10 @@ def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Pattern
         warnings.append(("regex_timeout", "the unit pattern timed out; units of this document were skipped"))
         units = []
     phrases = [p for p in find_lexemes(folded, patterns) if _as_written(p, norm)]
-    units = sorted(units + listed_names(norm, patterns, units, phrases), key=_START_OF)
+    listed = listed_names(norm, patterns, units, phrases)
+    if listed:
+        spans = sorted((u.start, u.end) for u in listed)
+        units = sorted(_drop_overlapping(spans, units, key=_SPAN_OF) + listed, key=_START_OF)
     numbers = _outside_names(numbers, units, phrases, folded)
     number_spans = [(n.start, n.end) for n in numbers]
     lexemes = _drop_overlapping(number_spans, phrases, key=_SPAN_AT)

@@ -42,6 +42,8 @@ class Prefixed(BaseModel):
     model_config = ConfigDict(extra="forbid")
     entry: str
     words: list[str] = Field(min_length=1)
+    # phrases that stand only behind one of the words ("đã tiến hành phân loại", never "phân loại" alone)
+    also: list[str] = []
 
 
 class LexiconEntry(BaseModel):
@@ -187,9 +189,11 @@ class UnitsFile(BaseModel):
     nameless_heads: list[str]
     lowercase_name_heads: list[str]
     lowercase_name_starts: list[str]
+    lowercase_name_levels: list[str] = []
     # Agencies whose names go on in lower case ("Phòng Cảnh sát điều tra", "Sở Tài chính"): after one of
     # these, capitalised, a name runs to its stop phrase.
     agency_words: list[str] = []
+    listed_heads: list[str] = []
     name_tail_words: list[str]
     stop_words: list[str]
     examples: Examples
@@ -286,13 +290,15 @@ def _unit_regex(units: UnitsFile) -> regex.Pattern:
 
 def _listed_name_regex(units: UnitsFile) -> regex.Pattern:
     """A unit named in a list by its level and name, or its name alone, right before its share in
-    parentheses: ", thị trấn Cao Thượng (24,18%)", ": Phường 5 (98,6%)", "và Cẩm Vũ (97,8%)"."""
+    parentheses: ", thị trấn Cao Thượng (24,18%)", ": Phường 5 (98,6%)", "và Cẩm Vũ (97,8%)", perhaps
+    after a head its name would not go on from: "Đảng bộ bộ phận Phòng Cảnh sát cơ động (16,18%)"."""
     levels = sorted({x for x in units.levels} | set(units.abbreviations), key=len, reverse=True)
     level = "|".join(regex.escape(x) for x in levels)
+    heads = "|".join(regex.escape(h) for h in sorted(units.listed_heads, key=len, reverse=True))
     word = r"(?:\p{Lu}[\p{L}\d]*|\d{1,3})"
     return regex.compile(
         rf"(?:(?<=[:;,]\s{{0,2}})|(?<=\s(?:và|&)\s))(?P<name>(?:(?P<level>{level})\s*)?\p{{Lu}}[\p{{L}}\d]*"
-        rf"(?:\s{word}){{0,4}}|(?P<level>{level})\s\d{{1,3}})\s*(?=\(\s*\d{{1,3}}(?:[.,]\d{{1,2}})?\s*%\s*\))")
+        rf"(?:\s{word}){{0,4}}|(?P<level>{level})\s\d{{1,3}}|(?:{heads})\s+\p{{Lu}}[\p{{L}}\d]*(?:\s[\p{{L}}\d]+){{0,8}})\s*(?=\(\s*\d{{1,3}}(?:[.,]\d{{1,2}})?\s*%\s*\))")
 
 
 class NumberWords:
@@ -396,6 +402,7 @@ class Patterns:
         self.unit_nameless_heads = frozenset(fold(h) for h in self.units.nameless_heads)
         self.unit_lowercase_heads = frozenset(fold(h) for h in self.units.lowercase_name_heads)
         self.unit_lowercase_starts = tuple(fold(w) + " " for w in self.units.lowercase_name_starts)
+        self.unit_lowercase_levels = frozenset(fold(w) for w in self.units.lowercase_name_levels)
         self.unit_agency_starts = tuple(w + " " for w in self.units.agency_words)
         self.unit_agency_keys = frozenset(fold(w) for w in self.units.agency_words)
         # as written without diacritics, case kept ("So " for "Sở ")
@@ -432,7 +439,8 @@ class Patterns:
         base = next((e for e in self.lexicon if e.id == entry.prefixed.entry), None)
         if base is None:
             raise PatternError(f"{self.directory}: {entry.id}: prefixed.entry {entry.prefixed.entry!r} is no entry")
-        return entry.phrases + [f"{word} {phrase}" for word in entry.prefixed.words for phrase in base.phrases]
+        bases = base.phrases + entry.prefixed.also
+        return entry.phrases + [f"{word} {phrase}" for word in entry.prefixed.words for phrase in bases]
 
     def _build_automaton(self) -> ahocorasick.Automaton:
         automaton = ahocorasick.Automaton()

@@ -357,6 +357,13 @@ class Resolver:
         inside_parentheses = layout.opened[index] - layout.opened[lo] > layout.closed[index] - layout.closed[lo]
         return not inside_parentheses and all(ch in ",;&()" for ch in self.symbols[prev + 1:index])
 
+    def _threshold_of_units(self, first: int, cat: Token) -> bool:
+        """"4/29 đảng bộ bộ phận có tỷ lệ đảng viên hoàn thành xuất sắc nhiệm vụ đạt trên 16% là: …": the
+        percent after a count of units that have a rate is the threshold they meet."""
+        lo = self.layout.sentence_lo[first]
+        k = next((k for k in range(first - 1, max(lo, first - MAX_SCAN) - 1, -1) if self.symbols[k] in "NF"), None)
+        return k is not None and bool(_RATE_OF.search(self.folded, self.tokens[k].end, cat.start))
+
     def _pool_of_named(self, index: int) -> bool:
         """'Trong 12 tập thể ban thường vụ …, Ban Thường vụ Đảng ủy Công ty X được xếp loại hoàn thành
         xuất sắc nhiệm vụ': the count opens a pool from which named units are rated, and no other
@@ -396,9 +403,6 @@ class Resolver:
         cat = self._group_token(match, names, "cat")
         unit = self._group_token(match, names, "unit")
         if entry.category_from == "population":
-            if self._pool_of_named(vals[0]):
-                self._rule_out("a pool whose named member is rated")
-                return [None]
             cat = Token("C", self.tokens[vals[0]].start, self.tokens[vals[0]].start, code="TONG_SO")
             self.population_at.add(self.m.sentence_of[vals[0]])
         elif entry.category_from == "previous_figure":
@@ -467,13 +471,13 @@ class Resolver:
         """One figure per percent, for the years named before them in the same order (a period
         "2016 - 2017" names each of its years); none when the counts differ."""
         percents = match.starts("pct")
-        years: list[int] = []
-        for k in range(match.start(), percents[0]):
-            tok = self.tokens[k]
-            if tok.sym == "Y":
-                years.append(tok.value)
-            elif tok.sym == "R":
-                years.extend(range(tok.value[0], tok.value[1] + 1))
+        years = self._years_in(match.start(), percents[0])
+        if not years:  # "Năm 2014 … năm 2015 … năm 2016 … . Tỷ lệ … trong ba năm lần lượt là …": the years just named
+            lo = self.layout.sentence_lo[match.start()]
+            before = self.layout.sentence_lo[lo - 1] if lo > 0 else 0
+            if lo > 0 and self.m.sentences[self.m.sentence_of[before]].paragraph == self.m.sentences[
+                    self.m.sentence_of[lo]].paragraph:
+                years = list(dict.fromkeys(self._years_in(before, lo)))
         if len(years) != len(percents):
             return []
         drafts = []
@@ -486,6 +490,17 @@ class Resolver:
             drafts.append(draft)
         return drafts
 
+    def _years_in(self, lo: int, hi: int) -> list[int]:
+        """The years the symbols [lo, hi) name, in order (a period "2016 - 2017" names each of its years)."""
+        years: list[int] = []
+        for k in range(lo, hi):
+            tok = self.tokens[k]
+            if tok.sym == "Y":
+                years.append(tok.value)
+            elif tok.sym == "R":
+                years.extend(range(tok.value[0], tok.value[1] + 1))
+        return years
+
     def _group_token(self, match: regex.Match, names: dict[str, int], name: str) -> Token | None:
         """The token of the group ``name`` (of the shape's groups ``names``), if the match has it."""
         if name not in names:
@@ -493,12 +508,15 @@ class Resolver:
         at = match.start(name)
         return self.tokens[at] if at != -1 else None
 
-    def _ruled_out(self, match: regex.Match, first: int, val, cat, subj) -> str | None:
+    def _ruled_out(self, entry: ShapeEntry, match: regex.Match, first: int, val, cat, subj) -> str | None:
         """Why a match gives no figure, if it does not: the name of the rule that rules it out."""
         if self._distractor_in_clause(first, match.end(), cat.code if cat is not None else None):
             return "a distractor in its clause"
-        if val is not None and self._counts_units_by_threshold(match, val, cat, subj):
+        if val is not None and self._counts_units_by_threshold(match, val, cat, subj) \
+                or val is None and entry.category_from == "text" and self._threshold_of_units(first, cat):
             return "units counted by a threshold"
+        if val is not None and self._pool_of_named(self.tokens.index(val, first, match.end())):
+            return "a pool whose named member is rated"
         if cat is not None and cat.code == "TONG_SO" and subj is not None and subj.part:
             return "a structure count"  # "tổng số 28 đảng bộ cơ sở"
         paragraph = self.m.sentences[self.m.sentence_of[first]].paragraph
@@ -512,7 +530,7 @@ class Resolver:
 
     def _draft(self, entry, match, anchor, val, cat, pct, chg, base, subj, label_span, parts) -> Draft | None:
         first = min(match.start(), anchor)
-        reason = self._ruled_out(match, first, val, cat, subj)
+        reason = self._ruled_out(entry, match, first, val, cat, subj)
         if reason is not None:
             return self._rule_out(reason)
         count = total = None
