@@ -7,6 +7,7 @@ document so that a reader can see why it was chosen.
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections import Counter
 from dataclasses import dataclass
@@ -158,11 +159,12 @@ def _names(keys: list[str], patterns: Patterns) -> list[str]:
     """Each key as the name of a unit: without the level it starts with ("xa cam vu" → "cam vu"), and a
     short form with no name of its own ("cong ty", "cong an tinh") as the longer name it starts."""
     names = [_name_key(k, patterns) for k in keys]
+    ordered = sorted(set(names))
     out = []
     for name in names:
         generic = name in patterns.unit_agency_keys or name.rsplit(" ", 1)[-1] in patterns.unit_tail_words_folded
-        longer = next((n for n in names if n.startswith(name + " ")), None) if generic else None
-        out.append(longer or name)
+        k = bisect.bisect_left(ordered, name + " ") if generic else len(ordered)  # the first name that extends it
+        out.append(ordered[k] if k < len(ordered) and ordered[k].startswith(name + " ") else name)
     return out
 
 
@@ -255,42 +257,51 @@ def _named_years(norm: Normalised, mentions: Mentions, page: Page, cap: int | No
     """Every year mention of the page's readable parts, with its source and why it is set aside."""
     found: list[YearEvidence] = []
     tokens, sentences, folded = mentions.tokens, mentions.sentences, norm.folded
+    targets = _sentences_with_target(mentions)
+    about_rating: dict[int, bool] = {}  # per sentence: a long one with many years is searched once
     i = -1
     while (i := mentions.symbols.find("Y", i + 1)) != -1:  # the years only, not a loop over every symbol
         tok = tokens[i]
-        sentence = sentences[mentions.sentence_of[i]]
+        index = mentions.sentence_of[i]
+        sentence = sentences[index]
         role = page.role(sentence.paragraph)
         if role not in READ and role not in ("header", "dateline"):
             continue
-        text = folded[sentence.start:sentence.end]
+        if role == "body" and index not in about_rating:
+            about_rating[index] = rating.search(folded[sentence.start:sentence.end]) is not None
         if role == "headline":
             source = "headline"
         elif role == "caption":
             source = "caption"
-        elif role == "body" and rating.search(text):
+        elif role == "body" and about_rating[index]:
             source = "body"
         else:
             source = "other"
         found.append(YearEvidence(tok.value, source, tok.start, tok.end,
-                                  _set_aside(tok, sentence, mentions, i, cap, rating, forward, folded)))
+                                  _set_aside(tok, sentence, mentions.sentence_of[i] in targets, cap, rating, forward,
+                                             folded)))
     return found
 
 
-def _set_aside(tok, sentence, mentions: Mentions, index: int, cap: int | None, rating: regex.Pattern,
-               forward: regex.Pattern, folded: str) -> str | None:
+def _sentences_with_target(mentions: Mentions) -> set[int]:
+    """The sentences that state a target ("phấn đấu …"): their years are no year rated."""
+    found = set()
+    k = -1
+    while (k := mentions.symbols.find("X", k + 1)) != -1:
+        if mentions.tokens[k].code == "target":
+            found.add(mentions.sentence_of[k])
+    return found
+
+
+def _set_aside(tok, sentence, in_target: bool, cap: int | None, rating: regex.Pattern, forward: regex.Pattern,
+               folded: str) -> str | None:
     before = folded[max(sentence.start, tok.start - _FORWARD_REACH):tok.start]
     ahead = None
     for ahead in forward.finditer(before):
         pass
     if ahead is not None and not rating.search(before, ahead.end()):
         return "forward-looking"
-    lo = index
-    while lo > 0 and mentions.sentence_of[lo - 1] == mentions.sentence_of[index]:
-        lo -= 1
-    hi = index
-    while hi + 1 < len(mentions.tokens) and mentions.sentence_of[hi + 1] == mentions.sentence_of[index]:
-        hi += 1
-    if any(mentions.tokens[k].sym == "X" and mentions.tokens[k].code == "target" for k in range(lo, hi + 1)):
+    if in_target:
         return "target"
     if cap is not None and tok.value > cap:
         return "after publication"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 import operator
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +15,7 @@ import regex
 
 from .normalise import Normalised, fold
 from .numbers import find_numbers
-from .patterns import REGEX_TIMEOUT, LexiconEntry, Lexeme, Patterns
+from .patterns import LexiconEntry, Lexeme, Patterns
 from .segment import Sentence
 
 _NUMBER_SYMBOL = {"percent": "P", "fraction": "F", "count": "N", "change": "D", "year": "Y", "period": "R"}
@@ -316,12 +315,11 @@ def _unit_heads(norm: Normalised, patterns: Patterns):
     """What ``unit_regex.finditer`` over the plain text finds, trying the regex only where the
     automaton saw a head in the folded text (the same letters, lower-cased)."""
     starts = sorted({end - length + 1 for end, length in patterns.unit_head_automaton.iter(norm.folded)})
-    deadline = time.monotonic() + REGEX_TIMEOUT
     last_end = 0
     for start in starts:
         if start < last_end:
             continue
-        m = patterns.unit_regex.match(norm.plain, start, timeout=max(deadline - time.monotonic(), 0.001))
+        m = patterns.unit_regex.match(norm.plain, start)
         if m is not None:
             last_end = m.end()
             yield m
@@ -456,7 +454,7 @@ def _near_a_number(tokens: list[Token], folded: str, after_number: frozenset[str
     kept: list[Token] = []
     for tok in tokens:
         if tok.sym == "X" and tok.rule in after_number:
-            prev = next((t for t in reversed(kept) if t.sym in "NFP"), None)
+            prev = next((t for t in kept[:-_NUMBER_REACH - 1:-1] if t.sym in "NFP"), None)
             if prev is None or len(_WORD_CHARS.findall(folded, prev.end, tok.start)) > _NUMBER_REACH \
                     or _PUNCTUATION.search(folded, prev.end, tok.start):
                 continue
@@ -591,11 +589,7 @@ def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Pattern
     folded, text = norm.folded, norm.text
     warnings: list = []
     numbers = find_numbers(folded, patterns, warnings)
-    try:
-        units = find_units(norm, patterns)
-    except TimeoutError:
-        warnings.append(("regex_timeout", "the unit pattern timed out; units of this document were skipped"))
-        units = []
+    units = find_units(norm, patterns)
     phrases = [p for p in find_lexemes(folded, patterns) if _as_written(p, norm)]
     listed = listed_names(norm, patterns, units, phrases)
     if listed:

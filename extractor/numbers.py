@@ -8,13 +8,12 @@ references ("Chỉ thị 05", "Lượt xem: 14234") and durations ("10 năm") ar
 from __future__ import annotations
 
 import operator
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import regex
 
-from .patterns import REGEX_TIMEOUT, Patterns, RegexEntry
+from .patterns import Patterns, RegexEntry
 
 _WORD_AFTER = regex.compile(r"\s*([a-z]+(?:\s[a-z]+)?)")
 _BARE_YEAR = regex.compile(r"(?:19[5-9]\d|20\d\d)")
@@ -85,19 +84,18 @@ def _unit_after(folded: str, end: int, unit_after: frozenset[str]) -> bool:
     return words.split(" ")[0] in unit_after or words in unit_after
 
 
-def scan(folded: str, patterns: Patterns, timeout: float = REGEX_TIMEOUT) -> list[tuple[Any, RegexEntry]]:
+def scan(folded: str, patterns: Patterns) -> list[tuple[Any, RegexEntry]]:
     """The number patterns' matches, leftmost first and not overlapping; at one position the pattern
     listed first wins: what one alternation of all the patterns would find. But an alternation is
     tried at every character, which is slow; instead the patterns that start at digits are tried
     where a run of digits starts, and the others each search the text on their own, where the regex
-    engine finds their first word fast. Raises TimeoutError after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
+    engine finds their first word fast. Every pattern bounds its digit runs, so the work grows with
+    the text, and no clock decides what is found."""
     candidates = []
     entry_of = patterns.number_entry
     for scanner in patterns.number_scanners:
-        left = max(deadline - time.monotonic(), 0.001)
         # overlapped: a match at every position where one starts, as the alternation would try them
-        for m in scanner.finditer(folded, overlapped=True, timeout=left):
+        for m in scanner.finditer(folded, overlapped=True):
             order, entry = entry_of[m.lastgroup]  # the pattern's group closes last
             candidates.append((m.start(), order, m, entry))
     candidates.sort(key=_POSITION)
@@ -112,12 +110,7 @@ def scan(folded: str, patterns: Patterns, timeout: float = REGEX_TIMEOUT) -> lis
 def find_numbers(folded: str, patterns: Patterns, warnings: list) -> list[NumberMention]:
     """Every number-shaped mention of the folded text, classified and parsed."""
     found: list[NumberMention] = []
-    try:
-        matches = scan(folded, patterns)
-    except TimeoutError:
-        warnings.append(("regex_timeout", "number patterns timed out; numbers of this document were skipped"))
-        return found
-    for m, entry in matches:
+    for m, entry in scan(folded, patterns):
         kind = entry.type
         if kind == "skip":
             continue

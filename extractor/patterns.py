@@ -22,7 +22,6 @@ from .normalise import fold, plain
 # libyaml's safe loader when PyYAML was built with it (its wheels are): the same data, ten times
 # faster to read, which is half of pattern loading at start-up.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-REGEX_TIMEOUT = 2.0  # seconds; a pattern that runs longer on one input is abandoned with a warning
 
 
 class PatternError(ValueError):

@@ -14,14 +14,13 @@ Context rules, in order:
 from __future__ import annotations
 
 import bisect
-import time
 from dataclasses import dataclass, field
 
 import regex
 
 from .match import Mentions, Token, UnitMention
 from .page import READ, Page
-from .patterns import REGEX_TIMEOUT, Patterns, ShapeEntry
+from .patterns import Patterns, ShapeEntry
 from .units import unit_key
 
 _CLAUSE_BREAK = regex.compile("[;|¶]")
@@ -56,6 +55,8 @@ _ORGANISATIONS = frozenset({"TCCSD", "CHI_BO", "TAP_THE", "DANG_BO_CAP_TREN"})
 
 
 _PASSAGE_PARAGRAPHS = 4  # how many paragraphs back a passage's heading may lie
+_PASSAGE_REACH = 2000  # characters back in a paragraph in which a statement's period is looked for
+_UNSET = object()
 _HEADING_LENGTH = 160  # characters: a heading is short …
 _HEADING_END = regex.compile(r"[.;!?…]\s*$")  # … and is not a sentence
 _YEAR_RANGE = regex.compile(r"(?<![\d/.])((?:19|20)\d{2})\s{0,2}[\-–—]\s{0,2}((?:19|20)\d{2})(?!\d)")
@@ -188,6 +189,7 @@ class Resolver:
         self.m = mentions
         self.trace = trace  # when a list: every shape tried and its outcome
         self.reasons: list[str] = []  # why the figures of the match being built were ruled out
+        self.page_period = _UNSET  # the term of the page's headline, once looked up
         self.tokens = mentions.tokens
         self.symbols = mentions.symbols
         self.folded = folded
@@ -220,16 +222,10 @@ class Resolver:
         take the first whose requirements hold and that yields a figure, then go on after it.
         Each shape finds all the positions where it matches in one pass (a regex engine searches
         for one pattern fast, and character by character for an alternation of all of them)."""
-        deadline = time.monotonic() + REGEX_TIMEOUT
         matches_at: dict[int, list[tuple[ShapeEntry, regex.Match]]] = {}
-        try:
-            for entry, rx in self.patterns.shapes:
-                left = max(deadline - time.monotonic(), 0.001)
-                for match in rx.finditer(self.symbols, overlapped=True, timeout=left):
-                    matches_at.setdefault(match.start(), []).append((entry, match))
-        except TimeoutError:
-            self.m.warnings.append(("regex_timeout", "the shape patterns timed out; no figure was read"))
-            matches_at = {}
+        for entry, rx in self.patterns.shapes:
+            for match in rx.finditer(self.symbols, overlapped=True):
+                matches_at.setdefault(match.start(), []).append((entry, match))
         pos = 0
         for at in sorted(matches_at):
             if at < pos:
@@ -374,7 +370,7 @@ class Resolver:
         start = self.tokens[prev].end if prev is not None else self.m.sentences[self.m.sentence_of[index]].start
         if not _POOL.search(self.folded[start:self.tokens[index].start]):
             return False
-        rest = self.symbols[index + 1:hi]
+        rest = self.symbols[index + 1:min(hi, index + 1 + MAX_SCAN)]
         return "C" in rest and not any(ch in rest for ch in "NFP")
 
     def _after_population_breakdown(self, index: int, lo: int) -> bool:
@@ -597,7 +593,7 @@ class Resolver:
     def _stated_before(self, first: int, subject: str, category: str, year: int | None, unit: str | None) -> Draft | None:
         """The latest figure of the paragraph with this subject, category, year and unit."""
         paragraph = self.m.sentences[self.m.sentence_of[first]].paragraph
-        for d in reversed(self.drafts):
+        for d in self.drafts[:-MAX_SCAN - 1:-1]:  # the nearest figures only
             if d.paragraph != paragraph:
                 return None
             if (d.subject, d.category, d.year, d.unit) == (subject, category, year, unit):
@@ -776,7 +772,8 @@ class Resolver:
             if span is None:
                 continue
             found = None
-            for found in _YEAR_RANGE.finditer(self.folded, span[0], min(span[1], end)):
+            lo = max(span[0], min(span[1], end) - _PASSAGE_REACH)  # a huge paragraph is not read again for each figure
+            for found in _YEAR_RANGE.finditer(self.folded, lo, min(span[1], end)):
                 pass
             if found is not None:
                 return int(found.group(1)), int(found.group(2))
@@ -786,16 +783,17 @@ class Resolver:
 
     def _period_of_page(self) -> tuple[int, int] | None:
         """The term the page is about, named in its headline or its first paragraph ("Tam Nông - một nhiệm
-        kỳ chăm lo xây dựng Đảng (2010 - 2015)")."""
-        page = self.context.page
-        if page is None:
-            return None
-        parts = list(page.headline()) + [next((p for p in page.parts if p.role == "body"), None)]
-        for part in parts:
-            found = part and _YEAR_RANGE.search(self.folded, part.start, part.end)
-            if found:
-                return int(found.group(1)), int(found.group(2))
-        return None
+        kỳ chăm lo xây dựng Đảng (2010 - 2015)"); looked up once."""
+        if self.page_period is _UNSET:
+            self.page_period = None
+            page = self.context.page
+            parts = (list(page.headline()) + [next((p for p in page.parts if p.role == "body"), None)]) if page else []
+            for part in parts:
+                found = part and _YEAR_RANGE.search(self.folded, part.start, min(part.end, part.start + _PASSAGE_REACH))
+                if found:
+                    self.page_period = int(found.group(1)), int(found.group(2))
+                    break
+        return self.page_period
 
     def _year(self, first: int, last: int) -> tuple[int | None, tuple[int, int] | None, str]:
         """The year of the figure at symbols [first, last), with the rule that gave it:

@@ -24,8 +24,9 @@ import regex
 _EXTRA_ABBREVIATIONS = {"tx", "tp", "h", "tt", "q", "p", "đ/c", "đ/ c", "ths", "ts", "gs", "pgs", "bs", "ks", "cn", "đc", "x"}
 
 # A candidate boundary: end punctuation (with closing quotes/brackets and the "./." sign), then
-# space, then something that can start a sentence.
-_BOUNDARY = regex.compile(r"(?:\./\.|[.!?…]+)[\"”’)\]]*(?=\s+[\p{Lu}\d\"“‘(\[•\-–])")
+# space, then something that can start a sentence. A run of end punctuation is tried once, from its
+# first mark and without giving any back: tried at each of its marks, 20 000 dots took 20 s.
+_BOUNDARY = regex.compile(r"(?<![.!?…])(?:\./\.|[.!?…]++)[\"”’)\]]*+(?=\s+[\p{Lu}\d\"“‘(\[•\-–])")
 _WORD_BEFORE = regex.compile(r"([\p{L}/]+)\.$")
 _CONTINUES = regex.compile(r"\p{Ll}")  # a line that starts in lower case goes on with the sentence before
 _ENDS_SENTENCE = regex.compile(r"[.!?…:;\"”’)\]]$")

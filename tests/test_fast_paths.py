@@ -17,7 +17,7 @@ from benchmarks._common import corpus_texts
 from extractor.match import _unit_heads, find_lexemes, find_mentions, find_units
 from extractor.normalise import normalise
 from extractor.numbers import scan
-from extractor.patterns import REGEX_TIMEOUT, Patterns, load, pattern_dir
+from extractor.patterns import Patterns, load, pattern_dir
 from extractor.resolve import Context, Layout, Resolver
 from extractor.segment import segment
 
@@ -79,7 +79,7 @@ def _search_shapes(resolver: Resolver) -> None:
     named = regex.compile(r"\(\?P<\w+>")
     anywhere = regex.compile("|".join(f"(?:{named.sub('(?:', rx.pattern)})" for _, rx in P.shapes))
     pos = 0
-    while (found := anywhere.search(resolver.symbols, pos, timeout=REGEX_TIMEOUT)) is not None:
+    while (found := anywhere.search(resolver.symbols, pos)) is not None:
         at, pos = found.start(), found.start() + 1
         for entry, rx in P.shapes:
             match = rx.match(resolver.symbols, at)
