@@ -9,6 +9,7 @@ the row label, then each column header with its cell ("Đảng bộ xã A: Hoàn
 from __future__ import annotations
 
 import io
+import logging
 import re
 from dataclasses import dataclass
 
@@ -17,6 +18,14 @@ from .errors import InputError
 _HAS_DIGIT = re.compile(r"\d")
 _PERCENT_HEADER = re.compile(r"%|tỷ lệ|tỉ lệ|ty le", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
+
+
+_DATE_PARAMS = {"extensive_search": False, "original_date": True, "max_date": "2099-12-31"}
+# A .docx is a zip: what its parts take once inflated is bounded, not only the file's size (a 3 MB zip
+# of zeros inflates to gigabytes).
+MAX_INFLATED = 200 * 1024 * 1024
+MAX_RATIO = 200  # a part inflating more than this many times its compressed size, and large, is a bomb
+MAX_PDF_PAGES = 5000
 
 
 @dataclass(frozen=True)
@@ -66,8 +75,9 @@ def from_html(data: bytes, path: str) -> Converted:
         page = data.decode("utf-8")
     except UnicodeDecodeError:
         page = data.decode("cp1258", errors="replace")
+    # dates from the page's markup only, and not capped at today: the same page gives the same bytes any day
     result = trafilatura.bare_extraction(page, include_tables=False, include_comments=False, with_metadata=True,
-                                         favor_recall=True)
+                                         favor_recall=True, date_extraction_params=_DATE_PARAMS)
     body = (getattr(result, "text", None) if result is not None else None) or ""
     try:
         tree = lxml_html.fromstring(page)
@@ -92,6 +102,7 @@ def from_docx(data: bytes, path: str) -> Converted:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    _check_inflated(data, path)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several unrelated types for a damaged file
@@ -109,18 +120,42 @@ def from_docx(data: bytes, path: str) -> Converted:
     return Converted(text, document.core_properties.title or None)
 
 
-def from_pdf(data: bytes, path: str) -> Converted:
-    """The text layer of a PDF, page after page."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+def _check_inflated(data: bytes, path: str) -> None:
+    """Refuse a zip whose parts would inflate beyond what a report holds (a zip bomb)."""
+    import zipfile
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise InputError(path, f"not a readable .docx file: {exc.__class__.__name__}") from None
+    total = sum(m.file_size for m in members)
+    bomb = any(m.file_size > 10 * 1024 * 1024 and m.file_size > MAX_RATIO * max(m.compress_size, 1) for m in members)
+    if total > MAX_INFLATED or bomb:
+        raise InputError(path, f"uncompressed content too large ({total} bytes once inflated); not read")
+
+
+def from_pdf(data: bytes, path: str) -> Converted:
+    """The text layer of a PDF, page after page. A damaged cross-reference table is repaired as pypdf
+    can (it rebuilds it from the objects); what cannot be read is an error naming the damage."""
+    from pypdf import PdfReader
+
+    pypdf_log = logging.getLogger("pypdf")  # it reports each repair of a damaged file it recovers
+    level = pypdf_log.level
+    pypdf_log.setLevel(logging.ERROR)
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise InputError(path, "the PDF is encrypted")
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise InputError(path, f"{len(reader.pages)} pages, more than a report has ({MAX_PDF_PAGES}); not read")
         pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, OSError) as exc:
-        raise InputError(path, f"not a readable PDF: {exc}") from None
+    except InputError:
+        raise
+    except Exception as exc:  # pypdf raises many unrelated types on a damaged file; the type says enough
+        raise InputError(path, f"not a readable PDF (damaged: {exc.__class__.__name__})") from None
+    finally:
+        pypdf_log.setLevel(level)
     text = "\n\n".join(pages)
     if not text.strip():
         raise InputError(path, "the PDF has no text layer (a scan?)")
@@ -128,3 +163,4 @@ def from_pdf(data: bytes, path: str) -> Converted:
 
 
 CONVERTERS = {".html": from_html, ".htm": from_html, ".docx": from_docx, ".pdf": from_pdf}
+FORMAT_NAMES = {".html": "html", ".htm": "html", ".docx": "docx", ".pdf": "pdf"}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
-from .formats import CONVERTERS
+from .formats import CONVERTERS, FORMAT_NAMES
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # a long report is a few hundred KB; 20 MB is far beyond any article
 SUFFIXES = frozenset({".txt", *CONVERTERS})
@@ -108,4 +108,4 @@ def load(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
     if not data:
         raise InputError(str(p), "empty file")
     converted = converter(data, str(p))
-    return Loaded(p, converted.text, "utf-8", suffix.lstrip("."), digest, converted.title, converted.published)
+    return Loaded(p, converted.text, "utf-8", FORMAT_NAMES[suffix], digest, converted.title, converted.published)
