@@ -14,27 +14,56 @@ from .explain import explain
 from .export import ExportError, export
 from .load import DEFAULT_MAX_BYTES, SUFFIXES, load
 from .models import Document, json_schema
+from .outputs import read_output
 from .normalise import normalise
 from .patterns import PatternError
 from .pipeline import VERSION, extract, extract_file
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    try:
-        summary = batch.run(args.paths, args.output, workers=args.workers, engine=args.engine,
-                            scheduler=args.scheduler, max_bytes=args.max_bytes, progress=args.progress)
-    except ValueError as exc:
-        print(f"xeploai extract: error: {exc}", file=sys.stderr)
-        return 2
+    summary = batch.run(args.paths, args.output, workers=args.workers, engine=args.engine, scheduler=args.scheduler,
+                        max_bytes=args.max_bytes, progress=args.progress, force=args.force)
+    out = Path(args.output)
     for failure in summary.failed:
-        print(f"xeploai: error: {failure.job.path}: {failure.error}", file=sys.stderr)
+        print(f"xeploai: error: {batch.shown(failure.job.path)}: {failure.error}", file=sys.stderr)
     total = summary.written + summary.unchanged + len(summary.failed)
     if total == 0:
-        print("xeploai extract: no input files found in " + ", ".join(args.paths), file=sys.stderr)
+        print("xeploai extract: no input files found in " + ", ".join(batch.shown(p) for p in args.paths),
+              file=sys.stderr)
         return 2
+    notes = [f"see {batch.shown(out / batch.ERRORS_FILE)}"] if summary.failed else []
+    if summary.stale:
+        notes.append(f"{len(summary.stale)} stale output(s) whose input is gone or changed: "
+                     f"{batch.shown(out / batch.STALE_FILE)}")
     print(f"xeploai: {summary.written} written, {summary.unchanged} unchanged, {len(summary.failed)} failed "
-          f"→ {args.output}" + (f" (see {Path(args.output) / batch.ERRORS_FILE})" if summary.failed else ""),
-          file=sys.stderr)
+          f"→ {batch.shown(out)}" + (f" ({'; '.join(notes)})" if notes else ""), file=sys.stderr)
     return 1 if summary.failed else 0
+
+
+def positive_int(text: str) -> int:
+    """An argument that must be a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+_SIZE_UNITS = {"": 1, "b": 1, "kb": 1024, "k": 1024, "mb": 1024 ** 2, "m": 1024 ** 2, "gb": 1024 ** 3, "g": 1024 ** 3}
+
+
+def size(text: str) -> int:
+    """A size in bytes: 1000, 500KB, 20MB, 1.5GB (units of 1024)."""
+    number = text.strip().rstrip("bBkKmMgG ")
+    unit = text.strip()[len(number):].strip().lower()
+    try:
+        value = float(number) * _SIZE_UNITS[unit]
+    except (ValueError, KeyError):
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (write e.g. 1000, 500KB or 20MB)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 byte, not {text!r}")
+    return int(value)
 
 
 def _predictions(gold_docs: list[tuple[Path, dict]], pred_dir: Path | None, root: Path,
@@ -106,7 +135,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if not suites:
         print(f"xeploai evaluate: {gold_dir}: not a folder", file=sys.stderr)
         return 2
-    gate = json.loads(Path(args.gate).read_text(encoding="utf-8")) if args.gate else {}
+    gate = _read_gate(Path(args.gate)) if args.gate else {}
     failures: list[str] = []
     results = {}
     for name, directory in suites:
@@ -140,13 +169,22 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _read_gate(path: Path) -> dict:
+    """The gate file: {suite: {score: minimum}}."""
+    try:
+        gate = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ev.GoldError(f"{path}: not a readable gate file ({getattr(exc, 'strerror', None) or exc})") from None
+    if not isinstance(gate, dict) or not all(isinstance(v, dict) for v in gate.values()):
+        raise ev.GoldError(f"{path}: a gate file maps each suite to its minimum scores, e.g. "
+                           '{"gold": {"f1": 0.95}}')
+    return gate
+
+
 def _document_for(path: Path, max_bytes: int) -> Document:
     """An output document (.json) as written, or an input file extracted now."""
     if path.suffix.lower() == ".json":
-        try:
-            return Document.model_validate_json(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InputError(str(path), f"not an xeploai output document: {str(exc).splitlines()[0]}") from None
+        return read_output(path)
     return extract_file(path, max_bytes=max_bytes)
 
 
@@ -188,40 +226,39 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    try:
-        figures, checks = export(args.output, args.to)
-    except ExportError as exc:
-        print(f"xeploai export: error: {exc}", file=sys.stderr)
-        return 2
-    print(f"xeploai: {figures} figures and {checks} checks → {args.to}", file=sys.stderr)
+    result = export(args.output, args.to, include_stale=args.include_stale, force=args.force)
+    for problem in result.invalid:
+        print(f"xeploai export: skipped {problem}", file=sys.stderr)
+    if result.stale:
+        print(f"xeploai export: left out {len(result.stale)} stale output(s) listed in "
+              f"{batch.shown(Path(args.output) / batch.STALE_FILE)}; --include-stale exports them", file=sys.stderr)
+    print(f"xeploai: {result.figures} figures and {result.checks} checks → {batch.shown(args.to)}", file=sys.stderr)
     return 0
 
 
 def cmd_review(args: argparse.Namespace) -> int:
     paths = [Path(job.path) for job in batch.jobs_for(args.paths, suffixes=frozenset({".json"}))]
-    items = review.load_items(paths)
+    items, invalid = review.load_items(paths)
+    for problem in invalid:
+        print(f"xeploai review: skipped {problem}", file=sys.stderr)
     if not items:
         print("xeploai review: no output documents found in " + ", ".join(args.paths), file=sys.stderr)
         return 2
     batch.write_atomic(Path(args.output), review.render(items))
     missing = [i.document["doc_id"] for i in items if i.text is None]
     for doc_id in missing:
-        print(f"xeploai review: {doc_id}: source text not found; its spans are not shown", file=sys.stderr)
+        print(f"xeploai review: {doc_id}: no source text the batch recorded (its input is gone, changed, or was "
+              f"not read by 'xeploai extract' into this folder); its spans are not shown", file=sys.stderr)
     print(f"xeploai: {len(items)} document(s) → {args.output}", file=sys.stderr)
     return 0
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:
     target = Path(args.output)
-    if target.is_file() and not args.force:
-        try:
-            reviewed = json.loads(target.read_text(encoding="utf-8")).get("reviewed") is True
-        except ValueError:
-            reviewed = False
-        if reviewed:
-            print(f"xeploai annotate: {target}: a reviewed gold file is there already; use --force to replace it",
-                  file=sys.stderr)
-            return 2
+    if (target.exists() or target.is_symlink()) and not args.force and not _is_draft(target):
+        print(f"xeploai annotate: {target}: exists and is not a draft 'xeploai annotate' wrote (\"reviewed\": "
+              f"false); use --force to replace it", file=sys.stderr)
+        return 2
     doc = extract_file(args.file, max_bytes=args.max_bytes)
     draft = {
         "doc_id": doc.doc_id, "source": str(args.file), "reviewed": False,
@@ -232,6 +269,15 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     print(f"xeploai: draft with {len(doc.figures)} figures → {target} (\"reviewed\": false; see gold/GUIDELINES.md)",
           file=sys.stderr)
     return 0
+
+
+def _is_draft(path: Path) -> bool:
+    """Whether ``path`` is a draft as annotate writes it: a JSON object with "reviewed": false."""
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("reviewed") is False
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -272,13 +318,15 @@ def build_parser() -> argparse.ArgumentParser:
                                    "version are unchanged, so a stopped run resumes where it was.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="input files or folders")
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder for the JSON documents")
-    p.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    p.add_argument("--workers", type=positive_int, default=1, metavar="N", help="worker processes (default 1)")
+    p.add_argument("--force", action="store_true",
+                   help="extract every input again, even those whose output is current")
     p.add_argument("--engine", choices=("local", "dask"), default="local",
                    help="run here (default) or on a Dask cluster (needs --scheduler)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="show a progress bar (default: only on a terminal)")
-    p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES,
+    p.add_argument("--max-bytes", type=size, default=DEFAULT_MAX_BYTES,
                    help=f"refuse inputs larger than this (default {DEFAULT_MAX_BYTES})")
     p.set_defaults(func=cmd_extract)
 
@@ -290,6 +338,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("output", metavar="OUTDIR", help="a folder written by 'xeploai extract'")
     p.add_argument("--to", default="figures.duckdb", metavar="FILE",
                    help="figures.duckdb (default), figures.parquet or figures.csv")
+    p.add_argument("--include-stale", action="store_true",
+                   help="export the outputs the last extract listed as stale too (their input is gone or changed)")
+    p.add_argument("--force", action="store_true",
+                   help="replace FILE even when it is not an export of xeploai (a DuckDB file of your own, …)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("evaluate", help="score predictions against the gold set",
@@ -313,7 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "years' values, and the HTXSNV quota (information). Folders are searched.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="input files, output documents or folders")
     p.add_argument("--strict", action="store_true", help="exit 1 when any error-level check fires")
-    p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help=argparse.SUPPRESS)
+    p.add_argument("--max-bytes", type=size, default=DEFAULT_MAX_BYTES, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("review", help="write one HTML page to review figures in their source text",
@@ -330,7 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="the article")
     p.add_argument("-o", "--output", required=True, metavar="GOLD", help="the draft, e.g. gold/<doc_id>.json")
     p.add_argument("--force", action="store_true", help="replace a reviewed gold file")
-    p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help=argparse.SUPPRESS)
+    p.add_argument("--max-bytes", type=size, default=DEFAULT_MAX_BYTES, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_annotate)
 
     p = sub.add_parser("explain", help="show, sentence by sentence, how a text was read (to debug a phrasing)",
@@ -341,7 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "unit and their sources; the rule that ruled it out; the requirement that failed).")
     p.add_argument("file", metavar="FILE", help="a .txt, .html, .docx or .pdf file, or - for UTF-8 text on stdin")
     p.add_argument("--all", action="store_true", help="also show sentences without any mention")
-    p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help=argparse.SUPPRESS)
+    p.add_argument("--max-bytes", type=size, default=DEFAULT_MAX_BYTES, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_explain)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the output document")
@@ -354,11 +406,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (ev.GoldError, PatternError, InputError) as exc:
+    except (ev.GoldError, PatternError, InputError, batch.BatchError, ExportError) as exc:
         print(f"xeploai {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        print(f"xeploai {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:  # the file system refused: a full disk, a folder that cannot be written, …
+        where = f"{batch.shown(exc.filename)}: " if exc.filename else ""
+        print(f"xeploai {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug: say so plainly, without a traceback for the user
+        print(f"xeploai {args.command}: internal error ({exc.__class__.__name__}); please report it with the "
+              f"command that caused it", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

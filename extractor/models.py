@@ -172,6 +172,8 @@ class Document(BaseModel):
     year_decision: YearDecision | None = Field(None, description="The evidence for the year and why it was chosen.")
     reporting_unit: str | None = None
     extractor_version: str | None = None
+    extractor_build: str | None = Field(
+        None, description="A hash of the extractor's code and pattern data: outputs of one build are comparable.")
     input_sha256: str | None = Field(None, description="SHA-256 of the input file's bytes.")
     format: str | None = Field(None, description="text, html, docx or pdf.")
     encoding: str | None = Field(None, description="The encoding the input was decoded with.")

@@ -7,6 +7,7 @@ A bad entry fails loudly with its file and key, e.g.
 from __future__ import annotations
 
 import functools
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -238,7 +239,11 @@ FILES = {
 
 
 def pattern_dir() -> Path:
-    """The pattern folder: inside the installed package, else the checkout's ``patterns/``."""
+    """The pattern folder: ``$XEPLOAI_PATTERNS`` when set (a copy being edited), else the one inside the
+    installed package, else the checkout's ``patterns/``."""
+    chosen = os.environ.get("XEPLOAI_PATTERNS")
+    if chosen:
+        return Path(chosen)
     packaged = resources.files("extractor") / "patterns"
     if packaged.is_dir():
         return Path(str(packaged))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,13 +13,27 @@ from .load import DEFAULT_MAX_BYTES, load
 from .match import Mentions, find_mentions
 from .models import Document
 from .normalise import Normalised, normalise
-from .patterns import Patterns
+from .patterns import Patterns, pattern_dir
 from .patterns import load as load_patterns
 from .page import Page, read_page
 from .resolve import Attempt, Context, Draft, Resolver
 from .segment import paragraphs, segment
 
 VERSION = "0.1.0"
+
+
+def _build() -> str:
+    """A hash of what decides the output: the version, the extractor's code and the pattern data in use.
+    A re-run keeps an output only when it was made by the same build."""
+    digest = hashlib.sha256(VERSION.encode())
+    folders = [(Path(__file__).parent, "*.py"), (pattern_dir(), "*.yaml")]
+    for folder, pattern in folders:
+        for path in sorted(folder.glob(pattern)):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+BUILD = _build()
 
 
 @dataclass
@@ -64,6 +79,7 @@ def run(text: str, doc_id: str | None = None, *, source: str | None = None, patt
         year_decision=emit.year_decision(decision, norm),
         reporting_unit=ctx.reporting_unit,
         extractor_version=VERSION,
+        extractor_build=BUILD,
         figures=emit.figures(drafts, norm),
         checks=emit.checks(findings, drafts),
         nesting=nesting,

@@ -2,19 +2,25 @@
 
 Every evidence span is highlighted and coloured by category; hovering or focusing it shows the
 figure's fields. Each document has its figures table (clicking a row scrolls to its span and marks
-it) and its checks, each linked to its figures. All article text is escaped, so a page scraped with
-a ``<script>`` in it shows that as text. No network is needed to view the page.
+it) and its checks, each linked to its figures.
+
+The page trusts nothing it shows. Documents are validated against the contract before use (an
+invalid one is left out and named); every field, ids and paths included, is escaped; and a
+Content-Security-Policy allows only the page's own style and script, by hash, with no inline
+handlers and no network. Source texts are embedded only when the batch recorded reading them
+(see ``outputs.recorded_text``).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
-from .load import load
+from .outputs import read_outputs, recorded_text
 
 COLOURS = {
     "TONG_SO": "#d9d9d9", "DA_DANH_GIA": "#c6dbef", "CHUA_DANH_GIA": "#fdd0a2", "MIEN_DANH_GIA": "#fee6ce",
@@ -38,7 +44,7 @@ table.figures th,table.figures td{border:1px solid #ddd;padding:3px 6px;text-ali
 table.figures tbody tr{cursor:pointer} table.figures tbody tr:hover,table.figures tbody tr:focus{background:#eef5fb}
 .checks li.error{color:#a50f15} .checks li.warning{color:#8c510a} .checks li.info{color:#555}
 .note{color:#a50f15}
-"""
+""" + "".join(f".cat-{name}{{background:{colour}}}" for name, colour in COLOURS.items()) + "\n"
 
 SCRIPT = """
 function markFigure(id){
@@ -53,6 +59,13 @@ document.addEventListener('keydown',function(e){
   if(e.key!=='Enter') return; var t=e.target.closest('[data-target]'); if(t) markFigure(t.getAttribute('data-target'));
 });
 """
+
+def _sha256(body: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+POLICY = (f"default-src 'none'; script-src {_sha256(SCRIPT)}; style-src {_sha256(STYLE)}; "
+          "base-uri 'none'; form-action 'none'")
 
 COLUMNS = ("id", "subject", "category", "year", "unit", "count", "total", "percent", "percent_of", "change", "derived")
 
@@ -107,8 +120,9 @@ def highlighted(text: str, figures: list[dict], prefix: str) -> str:
         out.append(html.escape(text[cursor:start]))
         cursor = start
         category = f["category"]
-        out.append(f'<mark class="fig cat-{category}" id="{prefix}-{f["id"]}" data-figure="{f["id"]}" tabindex="0" '
-                   f'style="background:{COLOURS.get(category, "#eee")}" data-tip="{html.escape(_tip(f))}">')
+        fid = html.escape(f["id"])
+        out.append(f'<mark class="fig cat-{html.escape(category)}" id="{prefix}-{fid}" data-figure="{fid}" tabindex="0" '
+                   f'data-tip="{html.escape(_tip(f))}">')
         stack.append(end)
     close_until(len(text))
     out.append(html.escape(text[cursor:]))
@@ -140,15 +154,15 @@ def _section(index: int, item: Item) -> str:
                  + "<th>evidence</th></tr></thead><tbody>")
     for f in figures:
         cells = "".join(f"<td>{_cell(f, c)}</td>" for c in COLUMNS)
-        parts.append(f'<tr data-target="{prefix}-{f["id"]}" tabindex="0">{cells}'
+        parts.append(f'<tr data-target="{prefix}-{html.escape(f["id"])}" tabindex="0">{cells}'
                      f'<td>{html.escape(f["evidence"]["text"])}</td></tr>')
     parts.append("</tbody></table>")
     checks = doc.get("checks", [])
     if checks:
         parts.append('<h3>Checks</h3><ul class="checks">')
         for c in checks:
-            links = " ".join(f'<a href="#{prefix}-{fid}" data-target="{prefix}-{fid}">{html.escape(fid)}</a>'
-                             for fid in c["figures"])
+            links = " ".join(f'<a href="#{prefix}-{fid}" data-target="{prefix}-{fid}">{fid}</a>'
+                             for fid in map(html.escape, c["figures"]))
             parts.append(f'<li class="{html.escape(c["severity"])}">[{html.escape(c["severity"])}] '
                          f'{html.escape(c["message"])} — {links}</li>')
         parts.append("</ul>")
@@ -161,34 +175,17 @@ def render(items: list[Item]) -> str:
         f'<li><a href="#d{i}">{html.escape(item.document["doc_id"])}</a> '
         f'({len(item.document.get("figures", []))} figures, {len(item.document.get("checks", []))} checks)</li>'
         for i, item in enumerate(items))
-    legend = "".join(f'<span style="background:{colour}">{name}</span>' for name, colour in COLOURS.items())
+    legend = "".join(f'<span class="cat-{name}">{name}</span>' for name in COLOURS)
     sections = "\n".join(_section(i, item) for i, item in enumerate(items))
-    return (f'<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8"><title>xeploai review</title>'
+    return (f'<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8">'
+            f'<meta http-equiv="Content-Security-Policy" content="{POLICY}"><title>xeploai review</title>'
             f"<style>{STYLE}</style></head><body>\n"
             f'<nav><h1>xeploai review</h1><div class="legend">{legend}</div><ul>{nav}</ul></nav>\n'
             f"<main>{sections}</main>\n<script>{SCRIPT}</script></body></html>\n")
 
 
-def source_text(doc: dict, base: Path) -> str | None:
-    """The text the offsets point into: carried in the document, or the source file it names."""
-    if doc.get("text") is not None:
-        return doc["text"]
-    source = doc.get("source")
-    if not source:
-        return None
-    for candidate in (Path(source), base / source):
-        if candidate.is_file():
-            try:
-                return load(candidate).text  # decoded as at extraction, so the offsets agree
-            except InputError:
-                return None
-    return None
-
-
-def load_items(paths: list[Path]) -> list[Item]:
-    items = []
-    for path in paths:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(doc, dict) and "figures" in doc and "doc_id" in doc:
-            items.append(Item(doc, source_text(doc, path.parent)))
-    return items
+def load_items(paths: list[Path]) -> tuple[list[Item], list[InputError]]:
+    """The valid output documents among ``paths`` with their recorded texts, and the invalid ones."""
+    found = read_outputs(paths)
+    items = [Item(doc.model_dump(mode="json"), recorded_text(path, doc)) for path, doc in found.documents]
+    return items, found.invalid

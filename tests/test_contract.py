@@ -103,7 +103,8 @@ def test_cli_extract_writes_one_json_per_input_and_reports_failures(tmp_path, ca
     err = capsys.readouterr().err
     assert status == 1
     assert "bad.txt: not text" in err
-    assert sorted(p.name for p in out.iterdir()) == ["errors.jsonl", "good.json"], "no partial output file"
+    assert sorted(p.name for p in out.iterdir()) == [".xeploai", "errors.jsonl", "good.json"], "no partial output file"
+    assert sorted(p.name for p in (out / ".xeploai").iterdir()) == ["lock", "manifest.jsonl"]
     data = json.loads((out / "good.json").read_text(encoding="utf-8"))
     jsonschema.validate(data, SCHEMA)
     assert data["doc_id"] == "good"
