@@ -8,3 +8,30 @@ class InputError(Exception):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+# What each optional extra of the package brings, for the message when it is missing.
+EXTRAS = {
+    "office": ("python-docx and pypdf", "reading .docx and .pdf inputs"),
+    "export": ("DuckDB", "export to .duckdb, .parquet and .csv"),
+}
+
+
+class MissingExtra(ImportError):
+    """A feature needs a package of an optional extra that is not installed."""
+
+    def __init__(self, extra: str):
+        packages, feature = EXTRAS[extra]
+        super().__init__(f"{feature} needs {packages}, which {'are' if ' and ' in packages else 'is'} not installed: "
+                         f"pip install 'xeploai[{extra}]'")
+        self.extra = extra
+
+
+def require(module: str, extra: str):
+    """Import ``module``, which comes with the optional ``extra``, or raise MissingExtra."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MissingExtra(extra) from None

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import batch
-from .errors import InputError
+from .errors import InputError, MissingExtra, require
 from .outputs import Outputs, read_outputs
 
 FIGURE_COLUMNS = [
@@ -95,11 +95,17 @@ def _temporary_beside(target: Path) -> Path:
     return Path(tmp)
 
 
+def _duckdb():
+    try:
+        return require("duckdb", "export")
+    except MissingExtra as exc:
+        raise ExportError(str(exc)) from None
+
+
 def _columns(path: Path, kind: str) -> list[str] | None:
     """The column names of the table an existing export file holds (its figures table for DuckDB);
     None when it is no file of that kind or holds anything else."""
-    import duckdb
-
+    duckdb = _duckdb()
     try:
         if kind == "duckdb":
             with duckdb.connect(str(path), read_only=True) as db:
@@ -132,7 +138,7 @@ def _csv_select(table: str, columns: list[tuple[str, str]], order: str) -> str:
 
 def export(out: str | Path, target: str | Path, *, include_stale: bool = False, force: bool = False) -> Exported:
     """Write the panel of OUTDIR to ``target`` (.duckdb, .parquet or .csv)."""
-    import duckdb
+    duckdb = _duckdb()
 
     out, target = Path(out), Path(target)
     kind = FORMATS.get(target.suffix.lower())

@@ -13,7 +13,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from .errors import InputError
+from .errors import InputError, MissingExtra, require
 
 _HAS_DIGIT = re.compile(r"\d")
 _PERCENT_HEADER = re.compile(r"%|tỷ lệ|tỉ lệ|ty le", re.IGNORECASE)
@@ -96,9 +96,17 @@ def from_html(data: bytes, path: str) -> Converted:
     return Converted(text, title, date)
 
 
+def _reader(module: str, path: str):
+    """The reader library of an optional extra; without it the input is an error, not a traceback."""
+    try:
+        return require(module, "office")
+    except MissingExtra as exc:
+        raise InputError(path, str(exc)) from None
+
+
 def from_docx(data: bytes, path: str) -> Converted:
     """Paragraphs and tables of a Word report, in document order."""
-    import docx
+    docx = _reader("docx", path)
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
@@ -138,7 +146,7 @@ def _check_inflated(data: bytes, path: str) -> None:
 def from_pdf(data: bytes, path: str) -> Converted:
     """The text layer of a PDF, page after page. A damaged cross-reference table is repaired as pypdf
     can (it rebuilds it from the objects); what cannot be read is an error naming the damage."""
-    from pypdf import PdfReader
+    PdfReader = _reader("pypdf", path).PdfReader
 
     pypdf_log = logging.getLogger("pypdf")  # it reports each repair of a damaged file it recovers
     level = pypdf_log.level
