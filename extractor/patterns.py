@@ -196,6 +196,7 @@ class UnitsFile(BaseModel):
     listed_heads: list[str] = []
     name_tail_words: list[str]
     stop_words: list[str]
+    party_body_words: list[str]
     examples: Examples
 
 
@@ -290,6 +291,20 @@ def _unit_regex(units: UnitsFile) -> regex.Pattern:
     head = "|".join(regex.escape(h) for h in heads)
     level = "|".join([regex.escape(a) for a in abbrevs] + [regex.escape(x) + r"(?![\p{L}])" for x in levels])
     return regex.compile(rf"\b(?P<head>{head})(?![\p{{L}}])(?:\s+(?P<level>{level}))?", regex.IGNORECASE)
+
+
+def _unit_key_rules(units: UnitsFile) -> tuple[regex.Pattern, dict[str, str], regex.Pattern]:
+    """What a unit's key is made with, from the unit data (folded): the committee heads and the
+    abbreviations spelled out as their level ("huyen uy" → "huyen", "tx." → "thi xa"), and the party-body
+    words to leave out."""
+    spelled = {fold(h): fold(level) for h, level in units.heads.items() if level and fold(h) != fold(level)}
+    spelled.update({fold(a): fold(full) + " " for a, full in units.abbreviations.items()})
+    forms = sorted(spelled, key=len, reverse=True)
+    written = regex.compile(r"\b(?:" + "|".join(regex.escape(f) + (r"\s?" if f.endswith(".") else r"\b")
+                                                for f in forms) + ")")
+    body = sorted({fold(w) for w in units.party_body_words}, key=len, reverse=True)
+    party = regex.compile(r"\b(?:" + "|".join(map(regex.escape, body)) + r")\b")
+    return written, spelled, party
 
 
 def _listed_name_regex(units: UnitsFile) -> regex.Pattern:
@@ -420,6 +435,7 @@ class Patterns:
         self.unit_levels_written = frozenset(x.lower() for x in [*self.units.levels, *self.units.abbreviations])
         self.unit_regex = _unit_regex(self.units)
         self.listed_name = _listed_name_regex(self.units)
+        self.unit_key_written, self.unit_key_spelled, self.unit_key_party = _unit_key_rules(self.units)
         # "tỉnh Sóc Trăng", "huyện Cẩm Giàng": a place named at a committee's level
         # (read on the text without diacritics, case kept, so that text typed without them is read too)
         self.place_of_level = {

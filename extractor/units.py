@@ -1,6 +1,7 @@
 """Unit keys: one normalised key for the many ways a unit is written.
 
 "Huyện ủy Điện Biên", "Đảng bộ huyện Điện Biên" and "huyện Điện Biên" all give "huyen dien bien".
+The words the key is made with come from ``patterns/units.yaml``, the one source of unit words.
 """
 
 from __future__ import annotations
@@ -11,20 +12,8 @@ import regex
 from rapidfuzz import fuzz
 
 from .normalise import fold
+from .patterns import load as load_patterns
 
-# Committee names become the level they lead; party-body words are dropped.
-_COMMITTEE = [
-    (regex.compile(r"\bhuyen uy\b"), "huyen"),
-    (regex.compile(r"\bthi uy\b"), "thi xa"),
-    (regex.compile(r"\bthanh uy\b"), "thanh pho"),
-    (regex.compile(r"\btinh uy\b"), "tinh"),
-    (regex.compile(r"\bquan uy\b"), "quan"),
-    (regex.compile(r"\btx\.\s?"), "thi xa "),
-    (regex.compile(r"\btp\.\s?"), "thanh pho "),
-    (regex.compile(r"\btt\.\s?"), "thi tran "),
-    (regex.compile(r"\bh\.\s?"), "huyen "),
-]
-_PARTY_BODY = regex.compile(r"\b(?:dang bo|dang uy|ban chap hanh|ban thuong vu|toan)\b")
 _SPACES = regex.compile(r"[\s,.\-–]+")
 
 # Two keys name the same unit at or above this rapidfuzz ratio (pinned by a test).
@@ -33,10 +22,12 @@ SAME_UNIT_THRESHOLD = 90.0
 
 @functools.lru_cache(maxsize=65536)
 def unit_key(name: str) -> str:
-    key = fold(name)
-    for pattern, replacement in _COMMITTEE:
-        key = pattern.sub(replacement, key)
-    key = _PARTY_BODY.sub(" ", key)
+    """The key of a unit's name, by the rules of ``patterns/units.yaml``: committee heads and
+    abbreviations spelled out as their level, party-body words left out, diacritics folded."""
+    patterns = load_patterns()
+    spelled = patterns.unit_key_spelled
+    key = patterns.unit_key_written.sub(lambda m: spelled[m.group().rstrip()], fold(name))
+    key = patterns.unit_key_party.sub(" ", key)
     return _SPACES.sub(" ", key).strip()
 
 

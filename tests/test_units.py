@@ -21,6 +21,18 @@ def test_one_key_for_the_spellings_of_a_unit(names):
     assert len({unit_key(n) for n in names}) == 1
 
 
+@pytest.mark.parametrize("short, full", sorted(P.units.abbreviations.items()))
+def test_an_abbreviated_level_keys_as_the_level_spelled_out(short, full):
+    """Each abbreviation of the unit data ("Q.", "P.", "TX.") gives the key of its level written out,
+    with a space after it or none; the unit words have one source, so none can drift."""
+    assert unit_key(f"{short} Ba Đình") == unit_key(f"{short}Ba Đình") == unit_key(f"{full} Ba Đình")
+
+
+@pytest.mark.parametrize("head, level", sorted((h, lv) for h, lv in P.units.heads.items() if lv))
+def test_a_committee_keys_as_its_level(head, level):
+    assert unit_key(f"{head} Ba Đình") == unit_key(f"Đảng bộ {level} Ba Đình") == unit_key(f"{level} Ba Đình")
+
+
 def test_threshold_is_pinned():
     assert SAME_UNIT_THRESHOLD == 90.0
     assert same_unit("Đảng bộ huyện Điện Biên", "Huyện uỷ Điện Biên")
