@@ -22,6 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
+from .models import Qualifier
 from .resolve import Draft
 from .normalise import fold
 from .units import unit_key
@@ -63,11 +64,11 @@ def fits(percent: float, count: int, base: int, decimals: int, qualifier: str | 
         return False  # rounding moves a value by less than one unit of its last digit: no exact test needed
     exact = Decimal(count) * 100 / Decimal(base)
     stated = Decimal(str(percent))
-    if qualifier in ("trên", "hơn"):
+    if qualifier in (Qualifier.tren, Qualifier.hon):
         return stated <= exact <= stated + HEDGE_RANGE
-    if qualifier == "dưới":
+    if qualifier == Qualifier.duoi:
         return stated - HEDGE_RANGE <= exact <= stated
-    if qualifier in ("gần", "khoảng"):
+    if qualifier in (Qualifier.gan, Qualifier.khoang):
         return abs(exact - stated) <= HEDGE_RANGE
     quantum = Decimal(1).scaleb(-decimals)
     return exact.quantize(quantum, ROUND_HALF_UP) == stated or exact.quantize(quantum, ROUND_DOWN) == stated

@@ -22,14 +22,6 @@ from .units import unit_key
 
 # A crawler's error line glued before the title: "The request was aborted: … secure channel. <title>"
 _ASCII_PREFIX = regex.compile(r"^[\x20-\x7e]{12,}?[.!]\s+(?=\P{ASCII}|[A-Z])")
-_COMMITTEE_LEVELS = frozenset({"tỉnh", "huyện", "thị xã", "thành phố", "quận", "khối"})
-_HEAD_ONLY_NAMES = {"tỉnh": "Đảng bộ tỉnh", "huyện": "Đảng bộ huyện", "thị xã": "Đảng bộ thị xã",
-                    "thành phố": "Đảng bộ thành phố", "quận": "Đảng bộ quận"}
-# after a unit: "hiện có 47 tổ chức cơ sở đảng", "có 1.327 đảng viên", "hiện nay có 26 chi bộ trực thuộc"
-_SIZE_STATED = regex.compile(r"\s*(?:hien nay |hien |toan )?co\s+(?:tong so\s+)?\d[\d.]*\s+"
-                             r"(?:to chuc co so dang|tccsd|to chuc dang|chi bo|dang bo|dang vien)\b")
-_LEVEL_RANKS = (frozenset({"tỉnh"}), frozenset({"huyện", "thị xã", "thành phố", "quận", "khối"}),
-                frozenset({"xã", "phường", "thị trấn"}))
 _HEADLINE_WEIGHT = 3  # a unit the headline names counts as much as three mentions in the body
 _FORWARD_REACH = 40  # characters before a year in which a forward word makes it the year of next tasks
 # Which date of the page is its publication date, best first: one a dateline word introduces, one
@@ -98,7 +90,7 @@ def reporting_unit(norm: Normalised, units: list[UnitMention], page: Page, parag
         return _issuing_body(norm, header, patterns)
     read = [u for u in units if page.role(paragraph_of(u.start)) in ("headline", "body")]
     weight = {id(u): _HEADLINE_WEIGHT if page.role(paragraph_of(u.start)) == "headline" else 1 for u in read}
-    named = [u for u in read if u.name and u.head != "Chi bộ"]
+    named = [u for u in read if u.name and u.head not in patterns.unit_branch_heads]
     nameless = Counter()
     for u in read:
         if not u.name and u.level:
@@ -123,7 +115,7 @@ def reporting_unit(norm: Normalised, units: list[UnitMention], page: Page, parag
         score = score_of(best)
     # a committee the page names by its level only, more often than any named unit ("Tỉnh ủy", "toàn
     # Đảng bộ tỉnh" in a provincial paper that names districts): named by the place the page gives it
-    levels = [level for level in _COMMITTEE_LEVELS if nameless[level] > score
+    levels = [level for level in patterns.units.committee_names if nameless[level] > score
               and not any(u.level == level for u in named)]
     if levels:
         level = max(levels, key=lambda x: nameless[x])
@@ -133,24 +125,23 @@ def reporting_unit(norm: Normalised, units: list[UnitMention], page: Page, parag
     # the page states the size of a unit above the one it names most: "Đảng bộ huyện Cẩm Giàng hiện có 47
     # tổ chức cơ sở đảng" under a headline about one of its communes
     sized = next((i for i, u in enumerate(named) if page.role(paragraph_of(u.start)) == "body"
-                  and _SIZE_STATED.match(norm.folded, u.end)), None)
-    if sized is not None and _rank(named[sized].level) > _rank(named[best].level):
+                  and patterns.phrases["size_stated"].match(norm.folded, u.end)), None)
+    if sized is not None and _rank(named[sized].level, patterns) > _rank(named[best].level, patterns):
         best = sized
     return _longest_form(norm, named, keys, best)
 
 
-def _rank(level: str | None) -> int:
+def _rank(level: str | None, patterns: Patterns) -> int:
     """How high a level stands: a province (3) over a district (2) over a commune (1) over the rest (0)."""
-    return next((len(_LEVEL_RANKS) - k for k, levels in enumerate(_LEVEL_RANKS) if level in levels), 0)
+    ranks = patterns.units.level_ranks
+    return next((len(ranks) - k for k, levels in enumerate(ranks) if level in levels), 0)
 
 
 def _committee_named(norm: Normalised, level: str, patterns: Patterns) -> str:
     """"Đảng bộ tỉnh" and the place the page names at that level ("… nhân dân tỉnh Sóc Trăng"), if any;
     a bloc committee as written."""
-    if level == "khối":
-        return "Đảng bộ Khối"
-    base = _HEAD_ONLY_NAMES[level]
-    place = patterns.place_of_level.get(level)
+    base = patterns.units.committee_names[level]
+    place = patterns.place_of_level.get(level)  # none for a bloc
     m = place.search(norm.plain) if place is not None else None
     return f"{base} {norm.text[m.start('name'):m.end('name')]}" if m else base
 
@@ -182,7 +173,8 @@ def _issuing_body(norm: Normalised, header: list[UnitMention], patterns: Pattern
     issuing = header[-1]
     written = norm.text[issuing.start:issuing.end]
     parent = header[-2] if len(header) > 1 else None
-    if parent is None or issuing.level not in (None, "khối") or parent.level_text is None:
+    if parent is None or not (issuing.level is None or issuing.level in patterns.unit_bloc_levels) \
+            or parent.level_text is None:
         return written
     name = fold(issuing.name or "")
     if name.endswith(" " + fold(parent.level_text)):

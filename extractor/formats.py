@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 
 from .errors import InputError, MissingExtra, require
+from .patterns import load as load_patterns
 
 _HAS_DIGIT = re.compile(r"\d")
-_PERCENT_HEADER = re.compile(r"%|tỷ lệ|tỉ lệ|ty le", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
 
@@ -49,6 +49,8 @@ def linearise_table(rows: list[list[str]]) -> list[str]:
     if len(rows) < 2:
         return [" ".join(rows[0])] if rows else []
     header, body = rows[0], rows[1:]
+    patterns = load_patterns()
+    share_header, share_word = patterns.phrases["percent_header"], patterns.words.share_word
     lines = []
     for row in body:
         label = row[0]
@@ -58,8 +60,8 @@ def linearise_table(rows: list[list[str]]) -> list[str]:
             if not cell or not _HAS_DIGIT.search(cell):
                 continue
             name = header[j] if j < len(header) else ""
-            if _PERCENT_HEADER.search(name) and parts:
-                parts[-1] += f" (chiếm {cell.rstrip('%').strip()}%)"
+            if share_header.search(name) and parts:
+                parts[-1] += f" ({share_word} {cell.rstrip('%').strip()}%)"
             else:
                 parts.append(f"{name}: {cell}" if name else cell)
         lines.append(f"{label}: " + "; ".join(parts) + "." if parts else label)

@@ -13,6 +13,7 @@ from typing import Any
 
 import regex
 
+from .models import Qualifier
 from .normalise import Normalised, fold
 from .numbers import find_numbers
 from .patterns import LexiconEntry, Lexeme, Patterns
@@ -22,30 +23,16 @@ _NUMBER_SYMBOL = {"percent": "P", "fraction": "F", "count": "N", "change": "D", 
 _LEXICON_SYMBOL = {"category": "C", "structure": "O", "distractor": "X", "nesting": "T", "average": "A"}
 _RATING = {"TSVM", "TSVM_TIEU_BIEU", "HTXSNV", "HTTNV", "HTNV", "HTNV_HAN_CHE", "KHTNV", "YEU_KEM", "KHAC"}
 
-# What lies between two mentions: a punctuation mark, a coordinator, or a word.
-_GAP_ITEM = regex.compile(r"[();:,=]|\b(?:va|hoac)\b|[^\s();:,=]+")
 _WORD_CHARS = regex.compile(r"[a-z0-9]+")
-# "07 chi bộ đạt từ 90 điểm trở lên, được xếp loại hoàn thành xuất sắc nhiệm vụ": the score that earns
-# a rating, between the count and its category, binds them like glue (comma included).
-_SCORE_THRESHOLD = regex.compile(r"\b(?:(?:dat|co)\s+)?(?:(?:tu|tren|duoi)\s+)?\d{1,3}(?:[.,]\d{1,2})?\s*diem"
-                                 r"(?:\s+(?:tro\s+len|tro\s+xuong))?\s*,?(?=\s*(?:(?:duoc|va|bi)\s+)?xep\s+loai\b)")
 _PUNCTUATION = regex.compile(r"[.;:,()\n]")
 _NUMBER_REACH = 5  # words: "từ 1/3 số đảng viên trở lên"
 _GAP_CACHE_SIZE = 50_000  # the gaps between mentions repeat: " ", ", ", " (chiếm ", …
 
-# "so với tổng số …", "trên tổng số …", "% tổng số …", "/tổng số", "17,86% tỷ lệ hoàn thành tốt nhiệm vụ":
-# the base a percent is a share of.
-_BASE = regex.compile(r"\s{0,3}\(?\s?(?:(?:(?:so\s)?voi|so|tren|/)\s?(?:tong\s)?so|tong\s(?:so|cong)|ty le)\b")
-# "chiếm 23,68% số TCCSĐ trong sạch, vững mạnh": a bare "số" is a base only after "chiếm/bằng/tỷ lệ".
-_BASE_BEFORE = regex.compile(r"\bso\s+voi\s+(?:tong\s+)?so\s*$")
-_BARE_BASE = regex.compile(r"\s{1,3}so\b")
-_SHARE_WORD = regex.compile(r"(?:chiem|bang|ty le|ti le)\s{1,3}(?:(?:gan|tren|hon|khoang)\s{1,3})?$")
 _SPAN_OF = operator.attrgetter("start", "end")  # of a token or unit
 _SPAN_AT = operator.itemgetter(0, 1)  # of a (start, end, payload) phrase match
 _START_OF = operator.attrgetter("start")
 # "Không hoàn thành nhiệm vụ: không." — a zero answering a colon.
 _ZERO_ANSWER = regex.compile(r"\s*(?:[.;,)]|$)")
-_BASE_END = regex.compile(r"[;:(),.\d]|\b(?:tang|giam)\b")
 
 
 @dataclass(slots=True)
@@ -160,7 +147,6 @@ _NAME_WORD = regex.compile(r"(?:[ \t]*\n[ \t]*|[ \t]{1,2})(?:[-–]\s+)?([\p{L}\
 _GLUED_NAME_WORD = regex.compile(r"[ \t]{0,2}([\p{L}\d][\p{L}\d\-]*+)(?![.,]\d|[%/])")
 _MAX_NAME_WORDS = 10
 _CLAUSE_MARK = regex.compile(r"[,.;:()]")
-_DETERMINERS = frozenset({"cac", "nhung"})  # "các", "những", compared without diacritics
 
 
 def _name_words(text: str, plain: str, pos: int, lowercase_name: bool, has_level: bool,
@@ -196,7 +182,7 @@ def _name_words(text: str, plain: str, pos: int, lowercase_name: bool, has_level
         while spans and not (plain[spans[-1][0]].isupper() or _is_tail_word(text, plain, *spans[-1], patterns)
                              or plain[spans[-1][0]].isdigit() and (len(spans) == 1 or plain[spans[-2][0]].isupper())):
             spans.pop()
-    while spans and plain[spans[-1][0]:spans[-1][1]].lower() in _DETERMINERS:
+    while spans and plain[spans[-1][0]:spans[-1][1]].lower() in patterns.determiners:
         spans.pop()  # "Đảng bộ Khối các năm 2019 …": a name never ends on "các"
     return spans
 
@@ -217,7 +203,8 @@ def _ends_with_level(text: str, spans: list[tuple[int, int]], patterns: Patterns
 def _joins_name(text: str, plain: str, pos: int, patterns: Patterns) -> bool:
     """The word after a "và" at ``pos`` goes on with a name: capitalised, and not the head or level of
     another unit ("Đảng bộ xã A và Đảng bộ xã B", "xã A và xã B" are two units)."""
-    if text[pos - 2:pos].lower() != "và" and plain[pos - 2:pos].lower() != "va":
+    if not any(text[pos - len(j):pos].lower() == j or plain[pos - len(j):pos].lower() == folded
+               for j, folded in patterns.name_joiners):
         return False
     m = _NAME_WORD.match(plain, pos)
     if not m or not m.group(1)[0].isupper() or "\n" in plain[pos:m.start(1)]:
@@ -395,7 +382,7 @@ def _attach_small_words(tokens: list[Token], folded: str) -> list[Token]:
         if i <= skip:
             continue
         sym = tok.sym
-        if sym == "n" and i + 3 <= last and tokens[i + 1].sym == "q" and tokens[i + 1].code == "trên" \
+        if sym == "n" and i + 3 <= last and tokens[i + 1].sym == "q" and tokens[i + 1].code == Qualifier.tren \
                 and tokens[i + 2].sym == "n" and tokens[i + 3].sym in "Ss" and tok.value <= tokens[i + 2].value:
             # "chín trên chín chi bộ": a fraction written in words
             out.append(Token("F", tok.start, tokens[i + 2].end, value=(tok.value, tokens[i + 2].value), rule="number.words"))
@@ -476,14 +463,14 @@ def _spare_titles(tokens: list[Token], folded: str, spared: frozenset[str], glue
     return kept
 
 
-def _bases_before_percent(tokens: list[Token], folded: str) -> list[Token]:
+def _bases_before_percent(tokens: list[Token], folded: str, patterns: Patterns) -> list[Token]:
     """'tỷ lệ … hoàn thành xuất sắc nhiệm vụ so với số hoàn thành tốt nhiệm vụ là 18,49%': a category
     after 'so với (tổng) số', with a percent next, is that percent's base (a B token)."""
     out: list[Token] = []
     last = len(tokens) - 1
     for i, tok in enumerate(tokens):
         if tok.sym == "C" and i < last and tokens[i + 1].sym == "P" and out:
-            m = _BASE_BEFORE.search(folded, out[-1].end, tok.start)
+            m = patterns.phrases["base_before"].search(folded, out[-1].end, tok.start)
             if m is not None:
                 out.append(Token("B", m.start(), tok.end, code=tok.code, rule="base.so_voi"))
                 continue
@@ -491,9 +478,10 @@ def _bases_before_percent(tokens: list[Token], folded: str) -> list[Token]:
     return out
 
 
-def _base_tokens(tokens: list[Token], folded: str, sentence_ends: list[int]) -> list[Token]:
+def _base_tokens(tokens: list[Token], folded: str, sentence_ends: list[int], patterns: Patterns) -> list[Token]:
     """After each percent, a base phrase ('so với tổng số đảng viên') becomes one B token; it ends
     with the percent's sentence (of those ending at ``sentence_ends``; the last one if none)."""
+    phrase = patterns.phrases
     out: list[Token] = []
     i = 0
     while i < len(tokens):
@@ -502,14 +490,14 @@ def _base_tokens(tokens: list[Token], folded: str, sentence_ends: list[int]) -> 
         i += 1
         if tok.sym != "P":
             continue
-        m = _BASE.match(folded, tok.end)
-        if not m and _SHARE_WORD.search(folded, max(0, tok.start - 24), tok.start):
-            m = _BARE_BASE.match(folded, tok.end)
+        m = phrase["base_after"].match(folded, tok.end)
+        if not m and phrase["share_word"].search(folded, max(0, tok.start - 24), tok.start):
+            m = phrase["bare_base"].match(folded, tok.end)
         if not m:
             continue
         limit = sentence_ends[min(bisect.bisect_right(sentence_ends, tok.start), len(sentence_ends) - 1)] \
             if sentence_ends else len(folded)
-        stop = _BASE_END.search(folded, m.end(), limit)
+        stop = phrase["base_end"].search(folded, m.end(), limit)
         end = stop.start() if stop else limit
         inside = []
         while i < len(tokens) and tokens[i].start < end:
@@ -532,23 +520,24 @@ def _gap_symbols(gap: str, patterns: Patterns) -> str:
     cache = patterns.gap_cache
     known = cache.get(gap)
     if known is None:
-        known = _gap_symbols_uncached(gap, patterns.glue, patterns.clause_openers)
+        known = _gap_symbols_uncached(gap, patterns)
         if len(cache) < _GAP_CACHE_SIZE:
             cache[gap] = known
     return known
 
 
-def _gap_symbols_uncached(gap: str, glue: frozenset[str], openers: frozenset[str]) -> str:
-    gap = _SCORE_THRESHOLD.sub(" ", gap)
+def _gap_symbols_uncached(gap: str, patterns: Patterns) -> str:
+    glue, openers, coordinators = patterns.glue, patterns.clause_openers, patterns.coordinators
+    gap = patterns.phrases["score_threshold"].sub(" ", gap)
     symbols = []
-    for item in _GAP_ITEM.findall(gap):
+    for item in patterns.phrases["gap_item"].findall(gap):
         if item in openers and symbols and symbols[-1] == ",":
             symbols[-1] = ";"  # ", có …" opens a new statement: "Trong 15 đảng bộ, có 2 đảng bộ …"
         elif item in "();:,":
             symbols.append(item)
         elif item == "=":
             symbols.append(":")
-        elif item in ("va", "hoac"):
+        elif item in coordinators:
             symbols.append("&")
         else:
             words = _WORD_CHARS.findall(item)
@@ -557,10 +546,10 @@ def _gap_symbols_uncached(gap: str, glue: frozenset[str], openers: frozenset[str
     return "".join(symbols)
 
 
-def _counted(unit: UnitMention, value_ends: set[int], folded: str, text: str) -> bool:
+def _counted(unit: UnitMention, value_ends: set[int], folded: str, text: str, patterns: Patterns) -> bool:
     """A nameless "chi bộ <level>" in lower case right after a number is the noun it counts: "ba chi bộ
     bản vùng cao" are three chi bộ, not the chi bộ of a bản ("ba đảng bộ xã này" stays a unit)."""
-    if unit.name is not None or unit.head != "Chi bộ" or not text[unit.start].islower():
+    if unit.name is not None or unit.head not in patterns.unit_branch_heads or not text[unit.start].islower():
         return False
     before = unit.start
     while before > 0 and folded[before - 1].isspace():
@@ -608,7 +597,7 @@ def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Pattern
     lexeme_starts = [start for start, _, _ in lexemes]
     value_ends = {n.end for n in numbers} | {w.end for w in words}
     shown_units = [u for u in units if u.explicit and not _outreached(u, lexemes, lexeme_starts)
-                   and not _counted(u, value_ends, folded, text)]
+                   and not _counted(u, value_ends, folded, text, patterns)]
     unit_spans = [(u.start, u.end) for u in shown_units]
     for start, end, payload in _drop_overlapping(unit_spans, lexemes, key=_SPAN_AT):
         token = _lexeme_token(start, end, payload, text)
@@ -622,7 +611,7 @@ def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Pattern
     tokens = _spare_titles(tokens, folded, patterns.spared_before_category, patterns.glue)
     tokens = _near_a_number(tokens, folded, patterns.after_number)
 
-    tokens = _base_tokens(_bases_before_percent(tokens, folded), folded, [s.end for s in sentences])
+    tokens = _base_tokens(_bases_before_percent(tokens, folded, patterns), folded, [s.end for s in sentences], patterns)
     return _lay_out(tokens, sentences, folded, patterns, units, warnings)
 
 

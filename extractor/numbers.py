@@ -18,9 +18,6 @@ from .patterns import Patterns, RegexEntry
 _WORD_AFTER = regex.compile(r"\s*([a-z]+(?:\s[a-z]+)?)")
 _BARE_YEAR = regex.compile(r"(?:19[5-9]\d|20\d\d)")
 _POSITION = operator.itemgetter(0, 1)
-# "được miễn … theo quy định: 426 đồng chí": a label ending in "theo <document>" then a colon, not a
-# reference to a document numbered 426
-_ACCORDING_TO = regex.compile(r"\btheo\s+[a-z]+(?:\s[a-z]+)?\s*:\s*$")
 
 
 @dataclass(slots=True)
@@ -60,28 +57,28 @@ def _is_reference(folded: str, start: int, patterns: Patterns) -> bool:
     """The number at ``start`` follows a reference word: 'Chỉ thị 05', 'khóa XII', 'Lượt xem: 14234'
     (only spaces, ':', '.' or '(' between them)."""
     window = folded[max(0, start - 30):start]
-    if _ACCORDING_TO.search(window):
+    if patterns.phrases["according_to"].search(window):  # "theo quy định: 426 đồng chí" names no document
         return False
     before = window.rstrip(" \t\n:.(")
     last = _trailing_word(before)
     if not last:
         return False
     prev = _trailing_word(before[:-len(last)].rstrip(" \t\n:,.")) or None
-    if last == "so" and prev in ("tong", "trong"):  # "tổng số 75", "trong số 229": a count follows
+    if f"{prev} {last}" in patterns.count_after:  # "tổng số 75", "trong số 229": a count follows
         return False
     if prev is not None and f"{prev} {last}" in patterns.not_reference:
         return False
     return last in patterns.reference_words or (prev is not None and f"{prev} {last}" in patterns.reference_words)
 
 
-def _unit_after(folded: str, end: int, unit_after: frozenset[str]) -> bool:
+def _unit_after(folded: str, end: int, patterns: Patterns) -> bool:
     m = _WORD_AFTER.match(folded, end, min(len(folded), end + 24))
     if not m:
         return False
     words = m.group(1)
-    if words == "lan luot":  # "các năm 2013, 2014 lần lượt là …": "respectively", not "times"
+    if patterns.phrases["respectively"].fullmatch(words):  # "các năm 2013, 2014 lần lượt là …", not "times"
         return False
-    return words.split(" ")[0] in unit_after or words in unit_after
+    return words.split(" ")[0] in patterns.unit_after or words in patterns.unit_after
 
 
 def scan(folded: str, patterns: Patterns) -> list[tuple[Any, RegexEntry]]:
@@ -127,7 +124,7 @@ def find_numbers(folded: str, patterns: Patterns, warnings: list) -> list[Number
                 continue
             value = (part, whole)
         elif kind == "count":
-            if _is_reference(folded, start, patterns) or _unit_after(folded, end, patterns.unit_after):
+            if _is_reference(folded, start, patterns) or _unit_after(folded, end, patterns):
                 continue
             if "," in text:  # "đạt 13,2" — a percent written without its sign
                 kind, value = "percent", parse_decimal(text)
@@ -136,10 +133,10 @@ def find_numbers(folded: str, patterns: Patterns, warnings: list) -> list[Number
                 if _BARE_YEAR.fullmatch(text):
                     kind = "year"
         elif kind == "change":
-            if m.group("pct") is None and _unit_after(folded, m.end("num"), patterns.unit_after):
+            if m.group("pct") is None and _unit_after(folded, m.end("num"), patterns):
                 continue
             number = parse_decimal(m.group("num"))
-            sign = -1 if m.group("dir") == "giam" else 1
+            sign = -1 if m.group("dir") in patterns.decrease_words else 1
             since = m.group("since")
             value = {
                 "value": sign * number,

@@ -42,8 +42,6 @@ _WIDE_GAPS = regex.compile(r"\S {2,}(?=\S)")  # "TRANG CHỦ   THỜI SỰ   XÂ
 _SITE_NAME = 160  # characters: a masthead is shorter, and holds no figure
 _DIGIT = regex.compile(r"\d")
 _LETTERS = regex.compile(r"\p{L}")
-# "Số 45-BC/HU", "Số: 12-TB/ĐU": the number line of an official document
-_DOCUMENT_NUMBER = regex.compile(r"^so\s*:?\s*\d+\s*[-/]\s*[a-z]")
 _STARS = regex.compile(r"^[\s*\-–—_=.]+$")
 _ENDS_SENTENCE = regex.compile(r"[.!?…:;]$")
 
@@ -112,14 +110,9 @@ class _Words:
         self.dateline = words_regex("dateline")
         self.topic = words_regex("topic")
         self.weekday = words_regex("weekdays")
-        months = sorted(patterns.page.months, key=lambda m: len(fold(m)), reverse=True)
         self.months = {fold(m): n for m, n in patterns.page.months.items()}
-        month_words = "|".join(regex.escape(fold(m)) for m in months)
-        self.dates = regex.compile(
-            r"(?<![\d/.])(?P<d>\d{1,2})\s?[/.\-]\s?(?P<m>\d{1,2})\s?[/.\-]\s?(?P<y>(?:19|20)\d{2})(?!\d)"
-            r"|(?<!\d)(?P<y2>(?:19|20)\d{2})-(?P<m2>\d{2})-(?P<d2>\d{2})(?!\d)"
-            r"|\bngay\s+(?P<d3>\d{1,2})\s+thang\s+(?P<m3>\d{1,2})\s+nam\s+(?P<y3>(?:19|20)\d{2})\b"
-            rf"|(?<!\d)(?P<d4>\d{{1,2}})\s+thang\s+(?P<m4>\d{{1,2}}|{month_words})\s*[,/]?\s*(?:nam\s+)?(?P<y4>(?:19|20)\d{{2}})\b")
+        self.dates = patterns.phrases["calendar_date"]
+        self.document_number = patterns.phrases["document_number"]  # "Số 45-BC/HU" of an official document
 
 
 @functools.lru_cache(maxsize=8)
@@ -228,7 +221,7 @@ def _line_dates(text: str, folded: str, start: int, end: int, role: str, words: 
             cue = "dateline"
         elif words.weekday.search(near):
             cue = "weekday"
-        elif role == "header" or (before.rstrip().endswith(",") and "ngay" in folded[m.start():m.start() + 5]):
+        elif role == "header" or (before.rstrip().endswith(",") and m.group("d3") is not None):  # ", ngày 10 tháng 1 …"
             cue = "place"
         else:
             cue = "plain"
@@ -256,7 +249,7 @@ def _report_header(text: str, folded: str, paragraphs: list[tuple[int, int]], ro
             line = text[s:e]
             if e - s > _TEASER or _ENDS_SENTENCE.search(line) and not _is_upper(line) or roles[k] != "body":
                 break
-            if _DOCUMENT_NUMBER.match(folded[s:e]) or _STARS.match(line):
+            if words.document_number.match(folded[s:e]) or _STARS.match(line):
                 roles[k] = "header"
                 continue
             roles[k] = "headline"
@@ -266,7 +259,7 @@ def _report_header(text: str, folded: str, paragraphs: list[tuple[int, int]], ro
 def _is_header_line(line: str, low: str, words: _Words) -> bool:
     """A line of a report's header block: the issuing bodies in capitals, "*", "Số 45-BC/HU", the
     place and date ("Đồng Xuyên, ngày 21 tháng 01 năm 2019")."""
-    return (len(line) <= _TEASER and (_is_upper(line) or _STARS.match(line) or _DOCUMENT_NUMBER.match(low)
+    return (len(line) <= _TEASER and (_is_upper(line) or _STARS.match(line) or words.document_number.match(low)
                                       or bool(words.dates.search(low)) and len(line) <= _SHORT))
 
 

@@ -144,6 +144,22 @@ class ShapeEntry(BaseModel):
     examples: Examples
 
 
+class PhraseEntry(BaseModel):
+    """A phrase the rules look for around mentions, as a regex, with examples checked at load."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    over: Literal["folded", "text"] = "folded"
+    regex: str
+    examples: Examples
+
+
+class PhrasesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["phrases"]
+    entries: list[PhraseEntry]
+
+
 class LexiconFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["lexicon"]
@@ -178,6 +194,13 @@ class WordsFile(BaseModel):
     number_thousands: list[str]
     number_zero_fillers: list[str]
     zero: list[str]
+    coordinators: list[str]
+    name_joiners: list[str]
+    determiners: list[str]
+    count_after: list[str]
+    share_word: str
+    decrease: list[str]
+    abbreviations: list[str]
 
 
 class UnitsFile(BaseModel):
@@ -197,6 +220,11 @@ class UnitsFile(BaseModel):
     name_tail_words: list[str]
     stop_words: list[str]
     party_body_words: list[str]
+    branch_heads: list[str]
+    bloc_levels: list[str]
+    level_end_words: list[str]
+    committee_names: dict[str, str]
+    level_ranks: list[list[str]]
     examples: Examples
 
 
@@ -236,7 +264,11 @@ FILES = {
     "words.yaml": WordsFile,
     "units.yaml": UnitsFile,
     "page.yaml": PageFile,
+    "phrases.yaml": PhrasesFile,
 }
+PHRASES = ("gap_item", "score_threshold", "base_after", "base_before", "bare_base", "share_word", "base_end",
+           "according_to", "size_stated", "document_number", "calendar_date", "population_word", "with_before", "pool",
+           "reason", "agent", "example_intro", "year_before", "since_year", "rate_of", "respectively", "percent_header")
 
 
 def pattern_dir() -> Path:
@@ -307,16 +339,42 @@ def _unit_key_rules(units: UnitsFile) -> tuple[regex.Pattern, dict[str, str], re
     return written, spelled, party
 
 
-def _listed_name_regex(units: UnitsFile) -> regex.Pattern:
+def _compile_phrases(path: Path, phrases: PhrasesFile, months: list[str]) -> dict[str, regex.Pattern]:
+    """The phrases by id, compiled, each checked on its examples."""
+    ids = [e.id for e in phrases.entries]
+    missing, unknown = sorted(set(PHRASES) - set(ids)), sorted(set(ids) - set(PHRASES))
+    if missing or unknown or len(ids) != len(set(ids)):
+        raise PatternError(f"{path}: entries: missing {missing or 'none'}, unknown {unknown or 'none'}"
+                           f"{', an id twice' if len(ids) != len(set(ids)) else ''}; expected {', '.join(PHRASES)}")
+    month_words = "|".join(regex.escape(fold(m)) for m in sorted(months, key=lambda m: len(fold(m)), reverse=True))
+    compiled = {}
+    for entry in phrases.entries:
+        try:
+            rx = regex.compile(entry.regex.replace("{months}", f"(?:{month_words})"))
+        except regex.error as exc:
+            raise PatternError(f"{path}: {entry.id}: does not compile: {exc}") from None
+        read = fold if entry.over == "folded" else str
+        for example in entry.examples.positive:
+            if rx.search(read(example)) is None:
+                raise PatternError(f"{path}: {entry.id}: misses its positive example {example!r}")
+        for example in entry.examples.negative:
+            if rx.search(read(example)) is not None:
+                raise PatternError(f"{path}: {entry.id}: fires on its negative example {example!r}")
+        compiled[entry.id] = rx
+    return compiled
+
+
+def _listed_name_regex(units: UnitsFile, words: WordsFile) -> regex.Pattern:
     """A unit named in a list by its level and name, or its name alone, right before its share in
     parentheses: ", thị trấn Cao Thượng (24,18%)", ": Phường 5 (98,6%)", "và Cẩm Vũ (97,8%)", perhaps
     after a head its name would not go on from: "Đảng bộ bộ phận Phòng Cảnh sát cơ động (16,18%)"."""
     levels = sorted({x for x in units.levels} | set(units.abbreviations), key=len, reverse=True)
     level = "|".join(regex.escape(x) for x in levels)
     heads = "|".join(regex.escape(h) for h in sorted(units.listed_heads, key=len, reverse=True))
+    joiners = "|".join(regex.escape(j) for j in [*words.name_joiners, "&"])
     word = r"(?:\p{Lu}[\p{L}\d]*|\d{1,3})"
     return regex.compile(
-        rf"(?:(?<=[:;,]\s{{0,2}})|(?<=\s(?:và|&)\s))(?P<name>(?:(?P<level>{level})\s*)?\p{{Lu}}[\p{{L}}\d]*"
+        rf"(?:(?<=[:;,]\s{{0,2}})|(?<=\s(?:{joiners})\s))(?P<name>(?:(?P<level>{level})\s*)?\p{{Lu}}[\p{{L}}\d]*"
         rf"(?:\s{word}){{0,4}}|(?P<level>{level})\s\d{{1,3}}|(?:{heads})\s+\p{{Lu}}[\p{{L}}\d]*(?:\s[\p{{L}}\d]+){{0,8}})\s*(?=\(\s*\d{{1,3}}(?:[.,]\d{{1,2}})?\s*%\s*\))")
 
 
@@ -394,6 +452,7 @@ class Patterns:
         self.words: WordsFile = data["words.yaml"]
         self.units: UnitsFile = data["units.yaml"]
         self.page: PageFile = data["page.yaml"]
+        self.phrases = _compile_phrases(directory / "phrases.yaml", data["phrases.yaml"], list(self.page.months))
         self._check_unique_ids()
         self.automaton = self._build_automaton()
         # Number patterns that start at digits run as one alternation tried at the start of each run of
@@ -408,6 +467,14 @@ class Patterns:
         self.shapes = self._compile_shapes()
         self.glue = frozenset(fold(w) for w in self.words.glue)
         self.clause_openers = frozenset(fold(w) for w in self.words.clause_openers)
+        self.unit_level_end_words = frozenset(self.units.level_end_words)
+        self.unit_branch_heads = frozenset(self.units.branch_heads)
+        self.unit_bloc_levels = frozenset(self.units.bloc_levels)
+        self.coordinators = frozenset(self.words.coordinators)
+        self.name_joiners = tuple((j, fold(j)) for j in self.words.name_joiners)
+        self.determiners = frozenset(self.words.determiners)
+        self.count_after = frozenset(self.words.count_after)
+        self.decrease_words = frozenset(self.words.decrease)
         self.subject_joiners = frozenset(w for phrase in self.words.subject_joiners for w in fold(phrase).split())
         self.number_words = _number_words(self.words)
         self.gap_cache: dict[str, str] = {}  # the symbols of a gap between mentions, by its text
@@ -434,13 +501,13 @@ class Patterns:
         self.unit_levels_by_length = sorted({fold(x) for x in self.units.levels}, key=len, reverse=True)
         self.unit_levels_written = frozenset(x.lower() for x in [*self.units.levels, *self.units.abbreviations])
         self.unit_regex = _unit_regex(self.units)
-        self.listed_name = _listed_name_regex(self.units)
+        self.listed_name = _listed_name_regex(self.units, self.words)
         self.unit_key_written, self.unit_key_spelled, self.unit_key_party = _unit_key_rules(self.units)
         # "tỉnh Sóc Trăng", "huyện Cẩm Giàng": a place named at a committee's level
         # (read on the text without diacritics, case kept, so that text typed without them is read too)
         self.place_of_level = {
             level: regex.compile(rf"(?<![\p{{L}}]){regex.escape(fold(level))} +(?P<name>\p{{Lu}}[\p{{L}}]*(?: \p{{Lu}}[\p{{L}}]*){{0,3}})")
-            for level in ("tỉnh", "huyện", "thị xã", "thành phố", "quận")}
+            for level in self.units.committee_names if level not in self.units.bloc_levels}
         # Where a head may start: the regex is tried there only (an automaton finds them all at once).
         self.unit_head_automaton = ahocorasick.Automaton()
         for head in self.unit_heads:

@@ -28,27 +28,8 @@ _DECIMALS = regex.compile(r"[.,](\d+)")
 _OPENER_REACH = 12  # characters: "Tại Đảng bộ xã A, …", "Riêng Đảng bộ xã A …" still open the sentence
 _OPENER_SENTENCES = 30  # how many earlier sentences of the paragraph a sub-unit may reach
 _SENTENCE_BREAK = regex.compile("[|¶]")
-# "Đảng bộ có 69 tổ chức cơ sở đảng", "9.726 đảng viên, sinh hoạt ở 512 chi bộ", "Đối với 68 cán bộ
-# lãnh đạo, quản lý, …", "Theo đó, trong 15 đảng bộ, …" (the last two opening a sentence or clause).
-_POPULATION_WORD = regex.compile(r"\b(?:co|hien co|gom|la|sinh hoat (?:o|tai|trong))\s*$"
-                                 r"|(?:^|[,;:])\W*(?:doi voi|trong(?: tong)?(?: so)?)\s*$")
-# "Trong 12 tập thể …, Ban Thường vụ X được xếp loại …": a pool whose named member is rated; with no
-# count after it in the sentence the pool is no figure
-_WITH = regex.compile(r"\bvoi\s*$")
-_POOL = regex.compile(r"(?:^|[,;:])\W*trong(?: tong)?(?: so)?\s*$")
-# "do", "vì", "bởi", "nhờ": what follows explains the figure before it. Read with diacritics: folded,
-# "đó" would be "do" and "vi phạm" would hold "vì".
-_REASON = regex.compile(r"\b(?:do|vì|bởi|nhờ)\b", regex.IGNORECASE)
-# "07 tổ chức được Ban Thường vụ Huyện ủy công nhận …": the body after "được"/"bởi" acts, it is not counted
-_AGENT = regex.compile(r"\b(?:duoc|boi)\s+$")
-_LEVEL_WORDS = frozenset({"tinh", "huyen", "xa", "phuong", "quan", "pho", "tran"})  # last words of levels, folded
-_EXAMPLE_INTRO = regex.compile(r"\b(?:la|nhu|gom)\b")
 _WORDS = regex.compile(r"[^\W\d_]+")
-_YEAR_BEFORE = regex.compile(r"\s*,?\s*so\s+voi\s+(?:cung\s+ky\s+)?nam\s+truoc\b")  # "so với năm trước"
 _COUNTED = frozenset({"TONG_SO", "DA_DANH_GIA", "CHUA_DANH_GIA", "MIEN_DANH_GIA"})  # counts with no share of their own
-_SINCE_BEFORE = regex.compile(r"\bso\s+voi\s+(?:cung\s+ky\s+)?nam\s+((?:19|20)\d{2})\b")
-_RATE_OF = regex.compile(r"\bco\s+t[yi]\s+le\b")  # "có tỷ lệ": units that have a rate of …
-_RESPECTIVELY = regex.compile(r"\blan luot\b")
 _UNRATED = frozenset({"CHUA_DANH_GIA", "MIEN_DANH_GIA"})
 _PERSONS = frozenset({"DANG_VIEN", "CAN_BO"})
 _ORGANISATIONS = frozenset({"TCCSD", "CHI_BO", "TAP_THE", "DANG_BO_CAP_TREN"})
@@ -195,6 +176,7 @@ class Resolver:
         self.folded = folded
         self.text = text
         self.patterns = patterns
+        self.phrase = patterns.phrases
         self.context = context
         self.drafts: list[Draft] = []
         self.population_at: set[int] = set()  # sentence indexes where a population figure was taken
@@ -295,7 +277,7 @@ class Resolver:
                 return False
             if need == "zero" and self.tokens[match.start("val")].value != 0:
                 return False
-            if need == "respectively" and not _RESPECTIVELY.search(
+            if need == "respectively" and not self.phrase["respectively"].search(
                     self.folded, self.tokens[match.start()].end, self.tokens[match.starts("pct")[0]].start):
                 return False
         return True
@@ -335,11 +317,12 @@ class Resolver:
         prev = next((k for k in range(index - 1, max(lo, index - MAX_SCAN) - 1, -1)
                      if self.symbols[k] not in "();:,&w"), None)
         gap_start = self.tokens[prev].end if prev is not None else self.m.sentences[self.m.sentence_of[index]].start
-        if _POPULATION_WORD.search(self.folded[gap_start:self.tokens[index].start]):
+        if self.phrase["population_word"].search(self.folded[gap_start:self.tokens[index].start]):
             return True
         if prev is not None and self.symbols[prev] == "T":
             return False  # "418 đảng viên, trong đó 162 đảng viên là bác sĩ": a breakdown, not another population
-        if self.m.sentence_of[index] in self.population_at and _WITH.search(self.folded[gap_start:self.tokens[index].start]):
+        if self.m.sentence_of[index] in self.population_at \
+                and self.phrase["with_before"].search(self.folded[gap_start:self.tokens[index].start]):
             return True  # "… có 26 chi bộ trực thuộc, sinh hoạt theo khoa, phòng, với 418 đảng viên"
         if prev is not None and self.symbols[prev] == "O" and prev > lo and self.symbols[prev - 1] in "NF" \
                 and self.tokens[prev - 1].value != 0:
@@ -358,7 +341,7 @@ class Resolver:
         percent after a count of units that have a rate is the threshold they meet."""
         lo = self.layout.sentence_lo[first]
         k = next((k for k in range(first - 1, max(lo, first - MAX_SCAN) - 1, -1) if self.symbols[k] in "NF"), None)
-        return k is not None and bool(_RATE_OF.search(self.folded, self.tokens[k].end, cat.start))
+        return k is not None and bool(self.phrase["rate_of"].search(self.folded, self.tokens[k].end, cat.start))
 
     def _pool_of_named(self, index: int) -> bool:
         """'Trong 12 tập thể ban thường vụ …, Ban Thường vụ Đảng ủy Công ty X được xếp loại hoàn thành
@@ -368,7 +351,7 @@ class Resolver:
         prev = next((k for k in range(index - 1, max(lo, index - MAX_SCAN) - 1, -1)
                      if self.symbols[k] not in "();:,&w"), None)
         start = self.tokens[prev].end if prev is not None else self.m.sentences[self.m.sentence_of[index]].start
-        if not _POOL.search(self.folded[start:self.tokens[index].start]):
+        if not self.phrase["pool"].search(self.folded[start:self.tokens[index].start]):
             return False
         rest = self.symbols[index + 1:min(hi, index + 1 + MAX_SCAN)]
         return "C" in rest and not any(ch in rest for ch in "NFP")
@@ -447,7 +430,7 @@ class Resolver:
                 own_subj = after if after is not None and after.sym in "Ss" else None
             if own_subj is not None and own_subj.sym == "s" and entry.subject_from == "sentence":
                 strong = [t for t in self.tokens[match.start():match.end()] if t.sym == "S" and t.code in own_subj.kinds
-                          and not _AGENT.search(self.folded, max(0, t.start - 8), t.start)]
+                          and not self.phrase["agent"].search(self.folded, max(0, t.start - 8), t.start)]
                 own_subj = strong[0] if strong else own_subj
             inside = own_subj is not None and span_start <= own_subj.start < span_end
             parts = [t for t in (val, own_subj if inside else None, cat,
@@ -581,10 +564,10 @@ class Resolver:
         change = dict(chg.value)
         if change["since"] is None:
             sentence = self.m.sentences[self.m.sentence_of[first]]
-            since = _SINCE_BEFORE.search(self.folded, sentence.start, chg.start)
+            since = self.phrase["since_year"].search(self.folded, sentence.start, chg.start)
             if since:
                 change["since"] = int(since.group(1))
-            elif year is not None and _YEAR_BEFORE.match(self.folded, chg.end):
+            elif year is not None and self.phrase["year_before"].match(self.folded, chg.end):
                 change["since"] = year - 1
         if change["unit"] == "pp" and count_only and category in _COUNTED:
             change["unit"] = "percent"
@@ -606,7 +589,7 @@ class Resolver:
         or are organisations while the category and percent are of members."""
         if "val" not in match.re.groupindex or len(match.starts("val")) != 1:
             return False
-        if cat is not None and cat.start > val.end and _RATE_OF.search(self.folded, val.end, cat.start):
+        if cat is not None and cat.start > val.end and self.phrase["rate_of"].search(self.folded, val.end, cat.start):
             return True
         if subj is None or subj.code not in _ORGANISATIONS:
             return False
@@ -668,7 +651,7 @@ class Resolver:
                 return False
             elif depth == 0 and distractor(k):
                 # "37 đồng chí chưa đánh giá do ốm đau, đi học tập trung": a reason, not a distractor
-                return not _REASON.search(self.text, self._mention_end(last), self.tokens[k].start)
+                return not self.phrase["reason"].search(self.text, self._mention_end(last), self.tokens[k].start)
         return False
 
     def _mention_end(self, last: int) -> int:
@@ -853,7 +836,7 @@ class Resolver:
 
     def _generic(self, key: str) -> bool:
         """A unit key with no name of its own: it ends with a level, or is an agency word alone."""
-        return key.rsplit(" ", 1)[-1] in _LEVEL_WORDS or key in self.patterns.unit_agency_keys
+        return key.rsplit(" ", 1)[-1] in self.patterns.unit_level_end_words or key in self.patterns.unit_agency_keys
 
     def _named_as_example(self, unit: UnitMention, sentence_start: int, figure_start: int) -> bool:
         """"2 chi bộ hoàn thành xuất sắc nhiệm vụ là Chi bộ thôn A và Chi bộ Công an xã; 11 chi bộ …": a
@@ -863,7 +846,7 @@ class Resolver:
             return True  # "1 chi bộ hoàn thành nhiệm vụ (Chi bộ thôn Gò Mít)"
         clause_start = max(sentence_start, self.folded.rfind(";", sentence_start, unit.start) + 1)
         return (self.folded.find(";", unit.end, figure_start) != -1
-                and _EXAMPLE_INTRO.search(self.folded, clause_start, unit.start) is not None)
+                and self.phrase["example_intro"].search(self.folded, clause_start, unit.start) is not None)
 
     def _paragraph_opener(self, s_index: int) -> UnitMention | None:
         """A named unit that opens an earlier sentence of the same paragraph."""

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import regex
 
-# Unit-type and title abbreviations that end in a dot but never end a sentence.
-_EXTRA_ABBREVIATIONS = {"tx", "tp", "h", "tt", "q", "p", "đ/c", "đ/ c", "ths", "ts", "gs", "pgs", "bs", "ks", "cn", "đc", "x"}
+from .patterns import load as load_patterns
+
 
 # A candidate boundary: end punctuation (with closing quotes/brackets and the "./." sign), then
 # space, then something that can start a sentence. A run of end punctuation is tried once, from its
@@ -41,8 +41,8 @@ class Sentence:
 
 @lru_cache(maxsize=1)
 def abbreviations() -> frozenset[str]:
-    """underthesea's Punkt abbreviations plus ours, lower-case, without the final dot."""
-    found = set(_EXTRA_ABBREVIATIONS)
+    """underthesea's Punkt abbreviations plus those of ``patterns/words.yaml``, lower-case, without the final dot."""
+    found = set(load_patterns().words.abbreviations)
     spec = importlib.util.find_spec("underthesea")
     if spec is not None and spec.origin:
         params = Path(spec.origin).parent / "pipeline" / "sent_tokenize" / "punkt_params.json"
