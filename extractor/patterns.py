@@ -458,6 +458,7 @@ class Patterns:
         # Number patterns that start at digits run as one alternation tried at the start of each run of
         # digits only; each of the others runs on its own (see numbers.scan). A pattern's group name
         # gives its place in the list.
+        self._check_digit_groups(directory / "numbers.yaml")
         self.number_entry = {f"number{order}": (order, e) for order, e in enumerate(self.numbers)}
         at_digits = "|".join(f"(?P<number{order}>{e.regex})" for order, e in enumerate(self.numbers)
                              if e.starts == "digits")
@@ -513,6 +514,20 @@ class Patterns:
         for head in self.unit_heads:
             self.unit_head_automaton.add_word(head, len(head))
         self.unit_head_automaton.make_automaton()
+
+    def _check_digit_groups(self, path: Path) -> None:
+        """The patterns that start at digits run as one alternation, where a group name used twice makes
+        the match name the wrong pattern: each group name may appear in one of them only."""
+        owner: dict[str, str] = {}
+        for e in self.numbers:
+            if e.starts != "digits":
+                continue
+            for group in regex.compile(e.regex).groupindex:
+                if group in owner:
+                    raise PatternError(f"{path}: {e.id}: the group name {group!r} is used by {owner[group]} too; "
+                                       "patterns that start at digits run as one alternation, so extend that "
+                                       "entry or name the group otherwise")
+                owner[group] = e.id
 
     def _check_unique_ids(self) -> None:
         ids = [e.id for e in self.lexicon] + [e.id for e in self.numbers] + [e.id for e in self.shapes_file.entries]
