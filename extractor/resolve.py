@@ -52,6 +52,24 @@ def _is_heading(paragraph: str) -> bool:
 MAX_SCAN = 200
 
 
+def _count_and_total(val: Token | None) -> tuple[int | None, int | None]:
+    """A value's count, and the whole of a fraction (36/69 → 36, 69)."""
+    if val is None:
+        return None, None
+    return val.value if val.sym == "F" else (val.value, None)
+
+
+def _rule(token: Token | None) -> str | None:
+    return token.rule if token is not None else None
+
+
+def _qualifier(val: Token | None, pct: Token | None) -> str | None:
+    """The hedge on a figure ("gần", "trên"): the value's, else the percent's."""
+    if val is not None and val.qualifier:
+        return val.qualifier
+    return pct.qualifier if pct is not None else None
+
+
 class Layout:
     """Positions in the symbol string, precomputed once so that context look-ups cost O(1). Each
     table has one entry per symbol index and one for the end. A table is constant between two
@@ -373,14 +391,54 @@ class Resolver:
 
     # --- building figures -------------------------------------------------------------------
     def _build(self, entry: ShapeEntry, match: regex.Match) -> list[Draft | None]:
+        """The figures of one match of a shape: one per value (one per category, subject or year where
+        the shape says so)."""
         names = match.re.groupindex
         vals = match.starts("val") if "val" in names else []
         pct = self._group_token(match, names, "pct")
         chg = self._group_token(match, names, "chg")
         base = self._group_token(match, names, "base")
+        cat, subj = self._category_and_subject(entry, match, names, vals)
+        label_span = self._label_span(match, names)
+        grouped = self._one_per_group(entry, match, names, vals, cat, pct, chg, base, subj)
+        if grouped is not None:
+            return grouped
+        if cat is None and label_span is None:
+            return []
+        unit = self._group_token(match, names, "unit")
+        drafts = []
+        for v, val, own_pct, own_subj, parts in self._values(entry, match, names, vals, cat, pct, chg, subj):
+            draft = self._draft(entry, match, v if v is not None else match.start(), val, cat, own_pct, chg, base,
+                                own_subj, label_span, parts)
+            if draft is not None and unit is not None:
+                draft.unit, source = self.resolve_unit(unit.value)
+                draft.unit_source = "figure" if source == "sentence" else source
+            drafts.append(draft)
+        return drafts
+
+    def _one_per_group(self, entry: ShapeEntry, match: regex.Match, names: dict[str, int], vals: list[int],
+                       cat: Token | None, pct: Token | None, chg: Token | None, base: Token | None,
+                       subj: Token | None) -> list[Draft | None] | None:
+        """The figures of a match that gives one per year (``respective_years``), per category
+        (``each_category``), or per subject when one share is stated for several; None otherwise."""
+        if entry.respective_years:
+            return self._respective(entry, match, cat, subj)
+        if entry.each_category:
+            val = self.tokens[vals[0]]
+            return [self._draft(entry, match, vals[0], val, self.tokens[k], None, None, None, subj, None,
+                                [t for t in (val, subj, self.tokens[k]) if t is not None]) for k in match.starts("cat")]
+        subjects = match.starts("subj") if "subj" in names else []
+        if len(subjects) > 1 and not vals:  # one share stated for several groups: one figure each
+            return [self._draft(entry, match, match.start(), None, cat, pct, chg, base, self.tokens[k], None,
+                                [pct, self.tokens[k], cat]) for k in subjects]
+        return None
+
+    def _category_and_subject(self, entry: ShapeEntry, match: regex.Match, names: dict[str, int],
+                              vals: list[int]) -> tuple[Token | None, Token | None]:
+        """The category of a match, from its `cat` group or where the shape's `category_from` says, and
+        its subject."""
         subj = self._group_token(match, names, "subj") or self._group_token(match, names, "subj2")
         cat = self._group_token(match, names, "cat")
-        unit = self._group_token(match, names, "unit")
         if entry.category_from == "population":
             cat = Token("C", self.tokens[vals[0]].start, self.tokens[vals[0]].start, code="TONG_SO")
             self.population_at.add(self.m.sentence_of[vals[0]])
@@ -395,56 +453,54 @@ class Resolver:
             cat = Token("C", at, at, code=header.code, label=header.label, covers=header.covers)
             j = self.layout.last_subject[k]
             subj = self.tokens[j] if j >= self.layout.sentence_lo[k] else subj
-        label_span = None
-        if "label" in names and match.start("label") != -1:
-            first, last = self.tokens[match.start("label")], self.tokens[match.end("label") - 1]
-            start = first.start
-            while start < last.end and not self.text[start].isalnum():
-                start += 1
-            label_span = (start, last.end)
-        if entry.respective_years:
-            return self._respective(entry, match, cat, subj)
-        if entry.each_category:
-            val = self.tokens[vals[0]]
-            return [self._draft(entry, match, vals[0], val, self.tokens[k], None, None, None, subj, None,
-                                [t for t in (val, subj, self.tokens[k]) if t is not None]) for k in match.starts("cat")]
-        subjects = match.starts("subj") if "subj" in names else []
-        if len(subjects) > 1 and not vals:  # one share stated for several groups: one figure each
-            return [self._draft(entry, match, match.start(), None, cat, pct, chg, base, self.tokens[k], None,
-                                [pct, self.tokens[k], cat]) for k in subjects]
+        return cat, subj
+
+    def _label_span(self, match: regex.Match, names: dict[str, int]) -> tuple[int, int] | None:
+        """The span of the `label` group (a category as written), from its first letter."""
+        if "label" not in names or match.start("label") == -1:
+            return None
+        first, last = self.tokens[match.start("label")], self.tokens[match.end("label") - 1]
+        start = first.start
+        while start < last.end and not self.text[start].isalnum():
+            start += 1
+        return start, last.end
+
+    def _values(self, entry: ShapeEntry, match: regex.Match, names: dict[str, int], vals: list[int],
+                cat: Token | None, pct: Token | None, chg: Token | None, subj: Token | None):
+        """For each value of a match (or none): its index, token, percent, subject and the tokens of its
+        span. Coordinated counts each take the subject after them and their own share when each has one:
+        "14 tổ chức (chiếm 13,59%) và 962 đảng viên (chiếm 15,2%)"."""
         if not vals:
             vals = [None]
         span_start, span_end = self.tokens[match.start()].start, self.tokens[match.end() - 1].end
-        # coordinated counts, each with its own share: "14 tổ chức (chiếm 13,59%) và 962 đảng viên (chiếm 15,2%)"
         own_percents = match.starts("pct") if "pct" in names and len(vals) > 1 else []
         if len(own_percents) != len(vals):
             own_percents = []
-        drafts = []
         for k, v in enumerate(vals):
             val = self.tokens[v] if v is not None else None
-            if own_percents:
-                pct = self.tokens[own_percents[k]]
-            own_subj = subj
-            if len(vals) > 1 and v is not None:
-                after = self.tokens[v + 1] if v + 1 < len(self.tokens) else None
-                own_subj = after if after is not None and after.sym in "Ss" else None
-            if own_subj is not None and own_subj.sym == "s" and entry.subject_from == "sentence":
-                strong = [t for t in self.tokens[match.start():match.end()] if t.sym == "S" and t.code in own_subj.kinds
-                          and not self.phrase["agent"].search(self.folded, max(0, t.start - 8), t.start)]
-                own_subj = strong[0] if strong else own_subj
+            own_pct = self.tokens[own_percents[k]] if own_percents else pct
+            own_subj = self._own_subject(entry, match, subj, v if len(vals) > 1 else None)
             inside = own_subj is not None and span_start <= own_subj.start < span_end
-            parts = [t for t in (val, own_subj if inside else None, cat,
-                                 pct if k == len(vals) - 1 or len(vals) == 1 or own_percents else None, chg)
-                     if t is not None]
-            if cat is None and label_span is None:
-                continue
-            draft = self._draft(entry, match, v if v is not None else match.start(), val, cat, pct, chg, base,
-                                own_subj, label_span, parts)
-            if draft is not None and unit is not None:
-                draft.unit, source = self.resolve_unit(unit.value)
-                draft.unit_source = "figure" if source == "sentence" else source
-            drafts.append(draft)
-        return drafts
+            shown_pct = own_pct if k == len(vals) - 1 or own_percents else None  # a shared share: with the last
+            parts = [t for t in (val, own_subj if inside else None, cat, shown_pct, chg) if t is not None]
+            yield v, val, own_pct, own_subj, parts
+
+    def _own_subject(self, entry: ShapeEntry, match: regex.Match, subj: Token | None, v: int | None) -> Token | None:
+        """The subject of one value: the match's, or for one of coordinated values (``v``) the noun right
+        after it; a counting word stands for the match's subject noun when it has one."""
+        if v is not None:
+            after = self.tokens[v + 1] if v + 1 < len(self.tokens) else None
+            subj = after if after is not None and after.sym in "Ss" else None
+        if subj is not None and subj.sym == "s" and entry.subject_from == "sentence":
+            return self._strong_subject(match, subj)
+        return subj
+
+    def _strong_subject(self, match: regex.Match, counting: Token) -> Token:
+        """For a counting word ("đồng chí"), the subject noun of the match it may stand for, if any (not
+        one after "được"/"bởi", which acts)."""
+        strong = [t for t in self.tokens[match.start():match.end()] if t.sym == "S" and t.code in counting.kinds
+                  and not self.phrase["agent"].search(self.folded, max(0, t.start - 8), t.start)]
+        return strong[0] if strong else counting
 
     def _respective(self, entry: ShapeEntry, match: regex.Match, cat: Token, subj: Token | None) -> list[Draft | None]:
         """One figure per percent, for the years named before them in the same order (a period
@@ -508,26 +564,17 @@ class Resolver:
         self.reasons.append(reason)
 
     def _draft(self, entry, match, anchor, val, cat, pct, chg, base, subj, label_span, parts) -> Draft | None:
+        """The figure of one value of a match, with its year, unit and subject from the context; None
+        (and the reason in the trace) when a rule rules it out."""
         first = min(match.start(), anchor)
         reason = self._ruled_out(entry, match, first, val, cat, subj)
         if reason is not None:
             return self._rule_out(reason)
-        count = total = None
-        if val is not None:
-            if val.sym == "F":
-                count, total = val.value
-            else:
-                count = val.value
         if label_span is not None:
             category, label = "KHAC", self.text[label_span[0]:label_span[1]].strip(" ;,:")
             parts = parts + [Token("w", *label_span)]
         else:
             category, label = cat.code, cat.label
-        start = min([t.start for t in parts])
-        end = max([t.end for t in parts])
-        if self.text.startswith(")", end) and self.text.count("(", start, end) > self.text.count(")", start, end):
-            end += 1  # "(chiếm 96,74%)": close the parenthesis the evidence opened
-        paragraph = self.m.sentences[self.m.sentence_of[first]].paragraph
         subject = self._subject(first, subj, inherit=entry.subject_from == "previous_figure")
         year, period, year_source = self._year(first, match.end())
         if year_source == "none":
@@ -539,22 +586,30 @@ class Resolver:
             if stated is not None and stated.change is None:
                 stated.change = change  # "…: 29 đồng chí, chiếm 0,31%. So với năm 2022, tỷ lệ này giảm 0,12%."
                 return self._rule_out("the change of the figure before it")
-        rules = [r for r in (cat.rule if cat is not None else None, entry.id,
-                             val.rule if val is not None else None, pct.rule if pct is not None else None,
-                             chg.rule if chg is not None else None, base.rule if base is not None else None) if r]
+        count, total = _count_and_total(val)
+        start, end = self._evidence(parts)
         return Draft(
             rule=entry.id, category=category, label=label, subject=subject,
             year=year, period=period, unit=unit, count=count, total=total,
             percent=pct.value if pct is not None else None,
             percent_of=base.code if base is not None else None,
             percent_of_source="stated" if base is not None else None,
-            change=change,
-            qualifier=(val.qualifier if val is not None and val.qualifier else pct.qualifier if pct is not None else None),
-            covers=cat.covers if cat is not None else None, start=start, end=end, rules=rules,
+            change=change, qualifier=_qualifier(val, pct),
+            covers=cat.covers if cat is not None else None, start=start, end=end,
+            rules=[r for r in (_rule(cat), entry.id, _rule(val), _rule(pct), _rule(chg), _rule(base)) if r],
             percent_decimals=_decimals(self.text[pct.start:pct.end]) if pct is not None else 2,
             after_nesting=self._nesting_parent(first), symbols=(first, match.end()),
-            paragraph=paragraph, year_source=year_source, unit_source=unit_source,
+            paragraph=self.m.sentences[self.m.sentence_of[first]].paragraph, year_source=year_source,
+            unit_source=unit_source,
         )
+
+    def _evidence(self, parts: list[Token]) -> tuple[int, int]:
+        """The span of a figure's tokens, with the parenthesis it opened closed: "(chiếm 96,74%)"."""
+        start = min(t.start for t in parts)
+        end = max(t.end for t in parts)
+        if self.text.startswith(")", end) and self.text.count("(", start, end) > self.text.count(")", start, end):
+            end += 1
+        return start, end
 
     def _change(self, chg: Token, first: int, year: int | None, category: str, count_only: bool) -> dict:
         """The change as stated, with the year compared with when its sentence opens with it ("So với
