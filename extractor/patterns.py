@@ -339,6 +339,16 @@ def _unit_key_rules(units: UnitsFile) -> tuple[regex.Pattern, dict[str, str], re
     return written, spelled, party
 
 
+def _check_phrase_examples(path: Path, entry: PhraseEntry, rx: regex.Pattern) -> None:
+    read = fold if entry.over == "folded" else str
+    for example in entry.examples.positive:
+        if rx.search(read(example)) is None:
+            raise PatternError(f"{path}: {entry.id}: misses its positive example {example!r}")
+    for example in entry.examples.negative:
+        if rx.search(read(example)) is not None:
+            raise PatternError(f"{path}: {entry.id}: fires on its negative example {example!r}")
+
+
 def _compile_phrases(path: Path, phrases: PhrasesFile, months: list[str]) -> dict[str, regex.Pattern]:
     """The phrases by id, compiled, each checked on its examples."""
     ids = [e.id for e in phrases.entries]
@@ -353,13 +363,7 @@ def _compile_phrases(path: Path, phrases: PhrasesFile, months: list[str]) -> dic
             rx = regex.compile(entry.regex.replace("{months}", f"(?:{month_words})"))
         except regex.error as exc:
             raise PatternError(f"{path}: {entry.id}: does not compile: {exc}") from None
-        read = fold if entry.over == "folded" else str
-        for example in entry.examples.positive:
-            if rx.search(read(example)) is None:
-                raise PatternError(f"{path}: {entry.id}: misses its positive example {example!r}")
-        for example in entry.examples.negative:
-            if rx.search(read(example)) is not None:
-                raise PatternError(f"{path}: {entry.id}: fires on its negative example {example!r}")
+        _check_phrase_examples(path, entry, rx)
         compiled[entry.id] = rx
     return compiled
 
@@ -455,22 +459,30 @@ class Patterns:
         self.phrases = _compile_phrases(directory / "phrases.yaml", data["phrases.yaml"], list(self.page.months))
         self._check_unique_ids()
         self.automaton = self._build_automaton()
-        # Number patterns that start at digits run as one alternation tried at the start of each run of
-        # digits only; each of the others runs on its own (see numbers.scan). A pattern's group name
-        # gives its place in the list.
-        self._check_digit_groups(directory / "numbers.yaml")
+        self._compile_numbers(directory / "numbers.yaml")
+        self.shapes = self._compile_shapes()
+        self.spared_before_category = frozenset(e.id for e in self.lexicon if e.spared_before_category)
+        self.after_number = frozenset(e.id for e in self.lexicon if e.after_number)
+        self.gap_cache: dict[str, str] = {}  # the symbols of a gap between mentions, by its text
+        self._index_words()
+        self._index_units()
+
+    def _compile_numbers(self, path: Path) -> None:
+        """Number patterns that start at digits run as one alternation tried at the start of each run of
+        digits only; each of the others runs on its own (see numbers.scan). A pattern's group name
+        gives its place in the list."""
+        self._check_digit_groups(path)
         self.number_entry = {f"number{order}": (order, e) for order, e in enumerate(self.numbers)}
         at_digits = "|".join(f"(?P<number{order}>{e.regex})" for order, e in enumerate(self.numbers)
                              if e.starts == "digits")
         self.number_scanners = [regex.compile(rf"(?<!\d)(?=\d)(?:{at_digits})", regex.V0)] if at_digits else []
         self.number_scanners += [regex.compile(f"(?P<number{order}>{e.regex})", regex.V0)
                                  for order, e in enumerate(self.numbers) if e.starts == "anywhere"]
-        self.shapes = self._compile_shapes()
+
+    def _index_words(self) -> None:
+        """The word lists of words.yaml as the sets the stages look words up in (folded where matched so)."""
         self.glue = frozenset(fold(w) for w in self.words.glue)
         self.clause_openers = frozenset(fold(w) for w in self.words.clause_openers)
-        self.unit_level_end_words = frozenset(self.units.level_end_words)
-        self.unit_branch_heads = frozenset(self.units.branch_heads)
-        self.unit_bloc_levels = frozenset(self.units.bloc_levels)
         self.coordinators = frozenset(self.words.coordinators)
         self.name_joiners = tuple((j, fold(j)) for j in self.words.name_joiners)
         self.determiners = frozenset(self.words.determiners)
@@ -478,12 +490,15 @@ class Patterns:
         self.decrease_words = frozenset(self.words.decrease)
         self.subject_joiners = frozenset(w for phrase in self.words.subject_joiners for w in fold(phrase).split())
         self.number_words = _number_words(self.words)
-        self.gap_cache: dict[str, str] = {}  # the symbols of a gap between mentions, by its text
         self.reference_words = frozenset(fold(w) for w in self.words.reference_before)
         self.not_reference = frozenset(fold(w) for w in self.words.not_reference)
-        self.spared_before_category = frozenset(e.id for e in self.lexicon if e.spared_before_category)
-        self.after_number = frozenset(e.id for e in self.lexicon if e.after_number)
         self.unit_after = frozenset(fold(w) for w in self.words.unit_after)
+
+    def _index_units(self) -> None:
+        """The unit data of units.yaml as the sets, maps and regexes unit finding and keys use."""
+        self.unit_level_end_words = frozenset(self.units.level_end_words)
+        self.unit_branch_heads = frozenset(self.units.branch_heads)
+        self.unit_bloc_levels = frozenset(self.units.bloc_levels)
         self.unit_stop_words = frozenset(w.lower() for w in self.units.stop_words)
         self.unit_stop_words_folded = frozenset(fold(w) for w in self.units.stop_words)
         self.unit_nameless_heads = frozenset(fold(h) for h in self.units.nameless_heads)
@@ -496,6 +511,10 @@ class Patterns:
         self.unit_agency_starts_folded = tuple(plain(w) + " " for w in self.units.agency_words)
         self.unit_tail_words = frozenset(w.lower() for w in self.units.name_tail_words)
         self.unit_tail_words_folded = frozenset(fold(w) for w in self.units.name_tail_words)
+        self._index_unit_heads()
+
+    def _index_unit_heads(self) -> None:
+        """Heads and levels of units.yaml: the unit regex, its automaton, the places named at a level."""
         self.unit_heads = {fold(h): (h, level) for h, level in self.units.heads.items()}
         self.unit_levels = {fold(x): x.lower() for x in self.units.levels}
         self.unit_levels.update({fold(a): full for a, full in self.units.abbreviations.items()})
