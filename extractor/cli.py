@@ -127,43 +127,50 @@ def format_report(name: str, report: ev.Report) -> str:
     return "\n".join(lines)
 
 
+def _suites(gold_dir: Path) -> list[tuple[str, Path]]:
+    """The gold folder and each sub-folder of it that holds gold files, by suite name."""
+    if not gold_dir.is_dir():
+        return []
+    subs = [sub for sub in sorted(gold_dir.iterdir()) if sub.is_dir() and ev.gold_files(sub)]
+    return [(gold_dir.name or "gold", gold_dir)] + [(f"{gold_dir.name}/{sub.name}", sub) for sub in subs]
+
+
+def _print_details(report: ev.Report, verbose: bool, show_errors: bool) -> None:
+    """Per document and per category scores (``verbose``), and each miss and wrong attribute."""
+    if verbose:
+        print("\n| document | precision | recall | F1 |\n|---|---|---|---|")
+        for doc_id, c in sorted(report.per_document.items()):
+            print(f"| {doc_id} | {c.precision:.3f} | {c.recall:.3f} | {c.f1:.3f} |")
+        print("\n| category | gold | predicted | F1 |\n|---|---|---|---|")
+        for cat, c in sorted(report.per_category.items()):
+            print(f"| {cat} | {c.tp + c.fn} | {c.tp + c.fp} | {c.f1:.3f} |")
+    if show_errors:
+        for doc_id, kind, fig in report.misses:
+            values = {k: fig.get(k) for k in ("subject", "category", "year", "count", "total", "percent")}
+            print(f"  {kind} {doc_id}: {values} {fig.get('evidence', {}).get('text', '')[:80]!r}")
+        for doc_id, attribute, gold, pred in report.wrong_attributes:
+            print(f"  {attribute} {doc_id}: gold {gold.get(attribute)!r}, predicted {pred.get(attribute)!r} "
+                  f"{gold.get('evidence', {}).get('text', '')[:60]!r}")
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     gold_dir = Path(args.gold)
-    suites = [(gold_dir.name or "gold", gold_dir)] + [
-        (f"{gold_dir.name}/{sub.name}", sub) for sub in sorted(gold_dir.iterdir()) if sub.is_dir()
-        and ev.gold_files(sub)] if gold_dir.is_dir() else []
+    suites = _suites(gold_dir)
     if not suites:
         print(f"xeploai evaluate: {gold_dir}: not a folder", file=sys.stderr)
         return 2
     gate = _read_gate(Path(args.gate)) if args.gate else {}
-    failures: list[str] = []
     results = {}
     for name, directory in suites:
         pred = Path(args.pred) / directory.relative_to(gold_dir) if args.pred else None
-        report = run_evaluation(directory, pred, strip_diacritics=args.strip_diacritics)
-        results[name] = report
-        if args.json:
-            continue
-        print(format_report(name, report))
-        if args.verbose:
-            print("\n| document | precision | recall | F1 |\n|---|---|---|---|")
-            for doc_id, c in sorted(report.per_document.items()):
-                print(f"| {doc_id} | {c.precision:.3f} | {c.recall:.3f} | {c.f1:.3f} |")
-            print("\n| category | gold | predicted | F1 |\n|---|---|---|---|")
-            for cat, c in sorted(report.per_category.items()):
-                print(f"| {cat} | {c.tp + c.fn} | {c.tp + c.fp} | {c.f1:.3f} |")
-        if args.show_errors:
-            for doc_id, kind, fig in report.misses:
-                values = {k: fig.get(k) for k in ("subject", "category", "year", "count", "total", "percent")}
-                print(f"  {kind} {doc_id}: {values} {fig.get('evidence', {}).get('text', '')[:80]!r}")
-            for doc_id, name, gold, pred in report.wrong_attributes:
-                print(f"  {name} {doc_id}: gold {gold.get(name)!r}, predicted {pred.get(name)!r} "
-                      f"{gold.get('evidence', {}).get('text', '')[:60]!r}")
-        print()
-        failures += ev.gate_failures(name, report, gate.get(name, {}))
+        results[name] = report = run_evaluation(directory, pred, strip_diacritics=args.strip_diacritics)
+        if not args.json:
+            print(format_report(name, report))
+            _print_details(report, args.verbose, args.show_errors)
+            print()
     if args.json:
         print(json.dumps({k: v.as_dict() for k, v in results.items()}, ensure_ascii=False, indent=2))
-        failures = [f for name, r in results.items() for f in ev.gate_failures(name, r, gate.get(name, {}))]
+    failures = [f for name, r in results.items() for f in ev.gate_failures(name, r, gate.get(name, {}))]
     for failure in failures:
         print(f"xeploai evaluate: gate failed: {failure}", file=sys.stderr)
     return 1 if failures else 0

@@ -76,3 +76,21 @@ def test_cli_gate_fails_below_threshold(tmp_path, capsys):
     gate.write_text(json.dumps({"gold": {"f1": 1.01}}), encoding="utf-8")
     assert main(["evaluate", "--gold", str(GOLD), "--gate", str(gate)]) == 1
     assert "gate failed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flags", [[], ["--show-errors"], ["--verbose", "--show-errors"], ["--json"]])
+def test_a_gate_fails_whatever_is_shown(tmp_path, capsys, flags):
+    """--show-errors printed each wrong attribute under a loop variable that took the suite's name, so
+    the gate was then looked up for "unit" and never failed."""
+    gold, pred = tmp_path / "gold", tmp_path / "pred"
+    gold.mkdir()
+    pred.mkdir()
+    figure = fig(count=12, unit="Đảng bộ xã A", evidence={"start": 0, "end": 5, "text": "12 tổ"})
+    (gold / "d.json").write_text(json.dumps({"doc_id": "d", "reviewed": True, "source": "x.txt",
+                                             "figures": [{"id": "f1", **figure}]}), encoding="utf-8")
+    (pred / "d.json").write_text(json.dumps({"doc_id": "d", "figures": [{"id": "f1", **figure, "unit": "Đảng bộ xã B"}]}),
+                                 encoding="utf-8")
+    gate = tmp_path / "gate.json"
+    gate.write_text(json.dumps({"gold": {"unit_accuracy": 0.99}}), encoding="utf-8")
+    assert main(["evaluate", "--gold", str(gold), "--pred", str(pred), "--gate", str(gate), *flags]) == 1
+    assert "gate failed" in capsys.readouterr().err
