@@ -48,30 +48,47 @@ def linearise_table(rows: list[list[str]]) -> list[str]:
     rows = [[_clean(c) for c in row] for row in rows if any(_clean(c) for c in row)]
     if len(rows) < 2:
         return [" ".join(rows[0])] if rows else []
-    header, body = rows[0], rows[1:]
+    header = rows[0]
+    lines = []
+    for row in rows[1:]:
+        parts = _row_parts(header, row)
+        lines.append(f"{row[0]}: " + "; ".join(parts) + "." if parts else row[0])
+    return lines
+
+
+def _row_parts(header: list[str], row: list[str]) -> list[str]:
+    """The numbers of a row after its label, each named by its column ("Số lượng: 12"), a share joined
+    to the number before it ("12 (chiếm 80%)")."""
     patterns = load_patterns()
     share_header, share_word = patterns.phrases["percent_header"], patterns.words.share_word
-    lines = []
-    for row in body:
-        label = row[0]
-        parts: list[str] = []
-        for j in range(1, len(row)):
-            cell = row[j]
-            if not cell or not _HAS_DIGIT.search(cell):
-                continue
-            name = header[j] if j < len(header) else ""
-            if share_header.search(name) and parts:
-                parts[-1] += f" ({share_word} {cell.rstrip('%').strip()}%)"
-            else:
-                parts.append(f"{name}: {cell}" if name else cell)
-        lines.append(f"{label}: " + "; ".join(parts) + "." if parts else label)
-    return lines
+    parts: list[str] = []
+    for j, cell in enumerate(row[1:], start=1):
+        if not cell or not _HAS_DIGIT.search(cell):
+            continue
+        name = header[j] if j < len(header) else ""
+        if share_header.search(name) and parts:
+            parts[-1] += f" ({share_word} {cell.rstrip('%').strip()}%)"
+        else:
+            parts.append(f"{name}: {cell}" if name else cell)
+    return parts
+
+
+def _page_tables(page: str, path: str) -> str:
+    """The tables of a page, each row as a report-style line."""
+    from lxml import html as lxml_html
+
+    try:
+        tree = lxml_html.fromstring(page)
+    except (ValueError, lxml_html.etree.ParserError) as exc:
+        raise InputError(path, f"not a readable HTML page: {exc}") from None
+    tables = [linearise_table([[cell.text_content() for cell in tr.xpath("./th|./td")] for tr in table.xpath(".//tr")])
+              for table in tree.xpath("//table")]
+    return "\n".join(line for table in tables for line in table)
 
 
 def from_html(data: bytes, path: str) -> Converted:
     """The article of a saved page (boilerplate removed by trafilatura), with its title, date and tables."""
     import trafilatura
-    from lxml import html as lxml_html
 
     try:
         page = data.decode("utf-8")
@@ -80,19 +97,11 @@ def from_html(data: bytes, path: str) -> Converted:
     # dates from the page's markup only, and not capped at today: the same page gives the same bytes any day
     result = trafilatura.bare_extraction(page, include_tables=False, include_comments=False, with_metadata=True,
                                          favor_recall=True, date_extraction_params=_DATE_PARAMS)
-    body = (getattr(result, "text", None) if result is not None else None) or ""
-    try:
-        tree = lxml_html.fromstring(page)
-    except (ValueError, lxml_html.etree.ParserError) as exc:
-        raise InputError(path, f"not a readable HTML page: {exc}") from None
-    tables = [linearise_table([[cell.text_content() for cell in tr.xpath("./th|./td")] for tr in table.xpath(".//tr")])
-              for table in tree.xpath("//table")]
-    table_text = "\n".join(line for table in tables for line in table)
-    text = "\n".join(part for part in (body, table_text) if part)
+    body = getattr(result, "text", None) or ""
+    text = "\n".join(part for part in (body, _page_tables(page, path)) if part)
     if not text.strip():
         raise InputError(path, "the page holds no article text")
-    title = getattr(result, "title", None) if result is not None else None
-    date = getattr(result, "date", None) if result is not None else None
+    title, date = getattr(result, "title", None), getattr(result, "date", None)
     if title and not text.startswith(title):
         text = f"{title}\n\n{text}"
     return Converted(text, title, date)

@@ -108,44 +108,54 @@ def find_numbers(folded: str, patterns: Patterns, warnings: list) -> list[Number
     """Every number-shaped mention of the folded text, classified and parsed."""
     found: list[NumberMention] = []
     for m, entry in scan(folded, patterns):
-        kind = entry.type
-        if kind == "skip":
+        if entry.type == "skip":
             continue
-        start, end = m.span()
-        text = m.group(0)
-        if kind == "percent":
-            value = parse_decimal(text.rstrip("% "))
-        elif kind == "fraction":
-            if m.groupdict().get("whole") is not None:  # "71 trong tổng số 74"
-                part, whole = parse_int(m.group("part")), parse_int(m.group("whole"))
-            else:
-                part, whole = (parse_int(x) for x in text.split("/"))
-            if part > whole or _is_reference(folded, start, patterns):
-                continue
-            value = (part, whole)
-        elif kind == "count":
-            if _is_reference(folded, start, patterns) or _unit_after(folded, end, patterns):
-                continue
-            if "," in text:  # "đạt 13,2" — a percent written without its sign
-                kind, value = "percent", parse_decimal(text)
-            else:
-                value = parse_int(text)
-                if _BARE_YEAR.fullmatch(text):
-                    kind = "year"
-        elif kind == "change":
-            if m.group("pct") is None and _unit_after(folded, m.end("num"), patterns):
-                continue
-            number = parse_decimal(m.group("num"))
-            sign = -1 if m.group("dir") in patterns.decrease_words else 1
-            since = m.group("since")
-            value = {
-                "value": sign * number,
-                "unit": "pp" if m.group("pct") else "count",
-                "since": int(since) if since else None,
-            }
-        elif kind == "year":
-            value = int(m.group("year"))
-        else:  # period
-            value = (int(m.group("y1")), int(m.group("y2")))
-        found.append(NumberMention(kind, start, end, value, entry.id))
+        read = _READERS[entry.type](m, folded, patterns)
+        if read is not None:
+            found.append(NumberMention(read[0], m.start(), m.end(), read[1], entry.id))
     return found
+
+
+def _percent(m: Any, folded: str, patterns: Patterns) -> tuple[str, Any] | None:
+    return "percent", parse_decimal(m.group(0).rstrip("% "))
+
+
+def _fraction(m: Any, folded: str, patterns: Patterns) -> tuple[str, Any] | None:
+    if m.groupdict().get("whole") is not None:  # "71 trong tổng số 74"
+        part, whole = parse_int(m.group("part")), parse_int(m.group("whole"))
+    else:
+        part, whole = (parse_int(x) for x in m.group(0).split("/"))
+    if part > whole or _is_reference(folded, m.start(), patterns):
+        return None
+    return "fraction", (part, whole)
+
+
+def _count(m: Any, folded: str, patterns: Patterns) -> tuple[str, Any] | None:
+    text = m.group(0)
+    if _is_reference(folded, m.start(), patterns) or _unit_after(folded, m.end(), patterns):
+        return None
+    if "," in text:  # "đạt 13,2" — a percent written without its sign
+        return "percent", parse_decimal(text)
+    return ("year" if _BARE_YEAR.fullmatch(text) else "count"), parse_int(text)
+
+
+def _change(m: Any, folded: str, patterns: Patterns) -> tuple[str, Any] | None:
+    if m.group("pct") is None and _unit_after(folded, m.end("num"), patterns):
+        return None
+    sign = -1 if m.group("dir") in patterns.decrease_words else 1
+    since = m.group("since")
+    return "change", {"value": sign * parse_decimal(m.group("num")), "unit": "pp" if m.group("pct") else "count",
+                      "since": int(since) if since else None}
+
+
+def _year(m: Any, folded: str, patterns: Patterns) -> tuple[str, Any] | None:
+    return "year", int(m.group("year"))
+
+
+def _period(m: Any, folded: str, patterns: Patterns) -> tuple[str, Any] | None:
+    return "period", (int(m.group("y1")), int(m.group("y2")))
+
+
+# How each type of number pattern is read: its kind as a mention and its value, or None to drop it.
+_READERS = {"percent": _percent, "fraction": _fraction, "count": _count, "change": _change, "year": _year,
+            "period": _period}
