@@ -88,31 +88,9 @@ def reporting_unit(norm: Normalised, units: list[UnitMention], page: Page, parag
     header = [u for u in units if u.name and page.role(paragraph_of(u.start)) == "header"]
     if header:
         return _issuing_body(norm, header, patterns)
-    read = [u for u in units if page.role(paragraph_of(u.start)) in ("headline", "body")]
-    weight = {id(u): _HEADLINE_WEIGHT if page.role(paragraph_of(u.start)) == "headline" else 1 for u in read}
-    named = [u for u in read if u.name and u.head not in patterns.unit_branch_heads]
-    nameless = Counter()
-    for u in read:
-        if not u.name and u.level:
-            nameless[u.level] += weight[id(u)]
-    best, score = None, 0
-    if named:
-        keys = [unit_key(norm.text[u.start:u.end]) for u in named]
-        names = _names(keys, patterns)
-        mentions = Counter()
-        for unit, name in zip(named, names):
-            mentions[name] += weight[id(unit)]
-        names_of_level: dict[str | None, set[str]] = {}
-        for unit, name in zip(named, names):
-            names_of_level.setdefault(unit.level, set()).add(name)
-
-        def score_of(i: int) -> int:
-            level = named[i].level
-            alone = level is not None and len(names_of_level[level]) == 1  # so "Huyện ủy" refers to it
-            return mentions[names[i]] + (nameless[level] if alone else 0)
-
-        best = max(range(len(named)), key=lambda i: (score_of(i), -i))
-        score = score_of(best)
+    named, weight, nameless = _mentions_read(units, page, paragraph_of, patterns)
+    keys = [unit_key(norm.text[u.start:u.end]) for u in named]
+    best, score = _most_named(named, keys, weight, nameless, patterns)
     # a committee the page names by its level only, more often than any named unit ("Tỉnh ủy", "toàn
     # Đảng bộ tỉnh" in a provincial paper that names districts): named by the place the page gives it
     levels = [level for level in patterns.units.committee_names if nameless[level] > score
@@ -124,11 +102,53 @@ def reporting_unit(norm: Normalised, units: list[UnitMention], page: Page, parag
         return None
     # the page states the size of a unit above the one it names most: "Đảng bộ huyện Cẩm Giàng hiện có 47
     # tổ chức cơ sở đảng" under a headline about one of its communes
-    sized = next((i for i, u in enumerate(named) if page.role(paragraph_of(u.start)) == "body"
-                  and patterns.phrases["size_stated"].match(norm.folded, u.end)), None)
+    sized = _sized(norm, named, page, paragraph_of, patterns)
     if sized is not None and _rank(named[sized].level, patterns) > _rank(named[best].level, patterns):
         best = sized
     return _longest_form(norm, named, keys, best)
+
+
+def _mentions_read(units: list[UnitMention], page: Page, paragraph_of, patterns: Patterns):
+    """The units the headline and body name (not a chi bộ), each mention's weight (a headline's counts
+    thrice), and the weighted count of nameless mentions by level."""
+    read = [u for u in units if page.role(paragraph_of(u.start)) in ("headline", "body")]
+    weight = {id(u): _HEADLINE_WEIGHT if page.role(paragraph_of(u.start)) == "headline" else 1 for u in read}
+    named = [u for u in read if u.name and u.head not in patterns.unit_branch_heads]
+    nameless = Counter()
+    for u in read:
+        if not u.name and u.level:
+            nameless[u.level] += weight[id(u)]
+    return named, weight, nameless
+
+
+def _sized(norm: Normalised, named: list[UnitMention], page: Page, paragraph_of, patterns: Patterns) -> int | None:
+    """The first named unit of the body whose size the page states right after it ("… hiện có 47 tổ
+    chức cơ sở đảng")."""
+    return next((i for i, u in enumerate(named) if page.role(paragraph_of(u.start)) == "body"
+                 and patterns.phrases["size_stated"].match(norm.folded, u.end)), None)
+
+
+def _most_named(named: list[UnitMention], keys: list[str], weight: dict[int, int], nameless: Counter,
+                patterns: Patterns) -> tuple[int | None, int]:
+    """The index of the named unit the page names most (the first on a tie) and its score: its
+    mentions, plus the nameless mentions of its level when it is the only unit named at that level
+    (so "Huyện ủy" refers to it)."""
+    if not named:
+        return None, 0
+    names = _names(keys, patterns)
+    mentions = Counter()
+    names_of_level: dict[str | None, set[str]] = {}
+    for unit, name in zip(named, names):
+        mentions[name] += weight[id(unit)]
+        names_of_level.setdefault(unit.level, set()).add(name)
+
+    def score_of(i: int) -> int:
+        level = named[i].level
+        alone = level is not None and len(names_of_level[level]) == 1
+        return mentions[names[i]] + (nameless[level] if alone else 0)
+
+    best = max(range(len(named)), key=lambda i: (score_of(i), -i))
+    return best, score_of(best)
 
 
 def _rank(level: str | None, patterns: Patterns) -> int:
