@@ -159,9 +159,19 @@ def _letters(text: str) -> int:
 def read_page(text: str, folded: str, paragraphs: list[tuple[int, int]], patterns: Patterns) -> Page:
     """The role of every paragraph, and the dates of the page's datelines and report header."""
     words = words_of(patterns)
+    roles = _line_roles(text, folded, paragraphs, words)
+    _report_header(text, folded, paragraphs, roles, words)
+    dates = _datelines(text, folded, paragraphs, roles, words)
+    _headline(text, folded, paragraphs, roles, words)
+    parts = tuple(Part(s, e, r) for (s, e), r in zip(paragraphs, roles))
+    return Page(parts, tuple(sorted(dates, key=lambda d: d.start)))
+
+
+def _line_roles(text: str, folded: str, paragraphs: list[tuple[int, int]], words: _Words) -> list[str]:
+    """Each paragraph's role from its own words: footer, sidebar (a heading and the teasers after it),
+    furniture, caption, or body."""
     n = len(paragraphs)
     roles = ["body"] * n
-    dates: list[Date] = []
     in_sidebar = False
     for i, (start, end) in enumerate(paragraphs):
         line, low, length = text[start:end], folded[start:end], end - start
@@ -177,7 +187,14 @@ def read_page(text: str, folded: str, paragraphs: list[tuple[int, int]], pattern
             roles[i], in_sidebar = "caption", False
         else:
             in_sidebar = False
-    _report_header(text, folded, paragraphs, roles, words)
+    return roles
+
+
+def _datelines(text: str, folded: str, paragraphs: list[tuple[int, int]], roles: list[str],
+               words: _Words) -> list[Date]:
+    """The dates of the page's first and last lines; a short body line holding one becomes a dateline."""
+    n = len(paragraphs)
+    dates: list[Date] = []
     near = set(range(min(n, _HEAD_LINES))) | set(range(max(0, n - _TAIL_LINES), n))
     for i in sorted(near):
         if roles[i] in ("sidebar", "footer"):
@@ -188,9 +205,7 @@ def read_page(text: str, folded: str, paragraphs: list[tuple[int, int]], pattern
             dates.extend(found)
             if roles[i] == "body" and end - start <= _SHORT and _letters(text[start:end]) <= 40:
                 roles[i] = "dateline"
-    _headline(text, folded, paragraphs, roles, words)
-    parts = tuple(Part(s, e, r) for (s, e), r in zip(paragraphs, roles))
-    return Page(parts, tuple(sorted(dates, key=lambda d: d.start)))
+    return dates
 
 
 def _is_furniture(line: str, low: str, words: _Words) -> bool:
