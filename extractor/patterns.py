@@ -120,14 +120,17 @@ class RegexEntry(BaseModel):
         return self
 
 
+# The checks a shape may require on the text around its match (resolve.REQUIREMENTS implements them).
+REQUIRES = ("nesting_before", "percent", "population_word_before", "strong_subject", "continues_list",
+            "category_in_sentence", "unrated_category", "respectively", "zero")
+
+
 class ShapeEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str
     pattern: str
-    requires: list[Literal["nesting_before", "percent", "population_word_before", "strong_subject",
-                           "continues_list", "category_in_sentence", "unrated_category", "respectively",
-                           "zero"]] = []
+    requires: list[Literal[REQUIRES]] = []
     # Where the subject comes from when the shape names none: the sentence (default), or the
     # figure before it (a sub-group of the previous figure's group).
     subject_from: Literal["sentence", "previous_figure"] = "sentence"

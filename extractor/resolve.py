@@ -278,27 +278,8 @@ class Resolver:
         return self._requirements_hold(entry.model_copy(update={"requires": [need]}), match)
 
     def _requirements_hold(self, entry: ShapeEntry, match: regex.Match) -> bool:
-        for need in entry.requires:
-            if need == "percent" and match.start("pct") == -1:
-                return False
-            if need == "nesting_before" and not self._nesting_before(match.start()):
-                return False
-            if need == "strong_subject" and self.tokens[match.start("subj")].sym != "S":
-                return False
-            if need == "population_word_before" and not self._population_word_before(match.start("val")):
-                return False
-            if need == "continues_list" and not self._continues_list(match.start()):
-                return False
-            if need == "category_in_sentence" and self._category_before(match.start()) is None:
-                return False
-            if need == "unrated_category" and self.tokens[match.start("cat")].code not in _UNRATED:
-                return False
-            if need == "zero" and self.tokens[match.start("val")].value != 0:
-                return False
-            if need == "respectively" and not self.phrase["respectively"].search(
-                    self.folded, self.tokens[match.start()].end, self.tokens[match.starts("pct")[0]].start):
-                return False
-        return True
+        """Whether every check the shape ``requires`` holds on the text around the match."""
+        return all(REQUIREMENTS[need](self, match) for need in entry.requires)
 
     def _category_before(self, index: int) -> int | None:
         lo = max(self.layout.sentence_lo[index], index - MAX_SCAN)
@@ -945,3 +926,19 @@ class Resolver:
 def _decimals(percent_text: str) -> int:
     m = _DECIMALS.search(percent_text)
     return len(m.group(1)) if m else 0
+
+
+# The checks a shape may require (`requires` in shapes.yaml), by name: each takes the resolver and the
+# match. patterns.REQUIRES lists the same names, so a shape naming another fails when it loads.
+REQUIREMENTS = {
+    "percent": lambda r, m: m.start("pct") != -1,
+    "nesting_before": lambda r, m: r._nesting_before(m.start()),
+    "strong_subject": lambda r, m: r.tokens[m.start("subj")].sym == "S",
+    "population_word_before": lambda r, m: r._population_word_before(m.start("val")),
+    "continues_list": lambda r, m: r._continues_list(m.start()),
+    "category_in_sentence": lambda r, m: r._category_before(m.start()) is not None,
+    "unrated_category": lambda r, m: r.tokens[m.start("cat")].code in _UNRATED,
+    "zero": lambda r, m: r.tokens[m.start("val")].value == 0,
+    "respectively": lambda r, m: r.phrase["respectively"].search(
+        r.folded, r.tokens[m.start()].end, r.tokens[m.starts("pct")[0]].start) is not None,
+}

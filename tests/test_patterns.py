@@ -93,6 +93,10 @@ def _a_group_name_twice(data):
     data["entries"].insert(0, {**words, "id": "number.fraction_copy"})  # its groups "part", "whole" again
 
 
+def _unknown_requirement(data):
+    data["entries"][0]["requires"] = ["percent_somewhere"]
+
+
 def _phrase_misses_its_example(data):
     since = next(e for e in data["entries"] if e["id"] == "since_year")
     since["examples"]["positive"].append("không có năm nào")
@@ -107,6 +111,7 @@ BROKEN = [
      r"numbers\.yaml: entries\[\d+\] \(number\.change\): .*starts: digits, but it matches 'giam"),
     ("numbers.yaml", _a_group_name_twice, r"numbers\.yaml: number\.fraction_words: the group name 'part' is used "
                                           r"by number\.fraction_copy too"),
+    ("shapes.yaml", _unknown_requirement, r"shapes\.yaml: entries\[0\] \(shape\.pct_count_first\): requires\.0"),
     ("phrases.yaml", _phrase_misses_its_example, r"phrases\.yaml: since_year: misses its positive example 'không có năm nào'"),
 ]
 
@@ -139,3 +144,10 @@ def test_missing_pattern_file_is_named(tmp_path):
 def test_pattern_ids_are_unique():
     ids = [e.id for e in P.lexicon] + [e.id for e in P.numbers] + [e.id for e in P.shapes_file.entries]
     assert len(ids) == len(set(ids))
+
+
+def test_every_requirement_a_shape_may_name_is_implemented():
+    from extractor.patterns import REQUIRES
+    from extractor.resolve import REQUIREMENTS
+
+    assert set(REQUIREMENTS) == set(REQUIRES)
