@@ -160,30 +160,45 @@ def _name_words(text: str, plain: str, pos: int, lowercase_name: bool, has_level
         m = (_GLUED_NAME_WORD if not spans and pos > 0 and plain[pos - 1] == "." else _NAME_WORD).match(plain, pos)
         if not m:
             break
-        word = m.group(1)
-        if not word[0].isupper() and (placed or spans and _ends_with_level(text, spans, patterns, no_diacritics)):
+        capital = m.group(1)[0].isupper()
+        after_level = bool(spans) and _ends_with_level(text, spans, patterns, no_diacritics)
+        if not capital and (placed or after_level):
             # the place ends the name: "Khối Cơ quan và Doanh nghiệp thành phố Hải Đông kết nạp …",
             # "Đảng ủy Khối các cơ quan tỉnh nhân kỷ niệm …"
             break
-        placed = placed or bool(spans and word[0].isupper() and _ends_with_level(text, spans, patterns, no_diacritics))
-        if "\n" in plain[pos:m.start(1)] and (one_line or word[0].isupper()):
-            break  # a line that starts in capitals is a paragraph of its own (a menu, the next heading)
-        if not word[0].isupper() and _starts_stop_phrase(text, plain, m.start(1), patterns):
-            if not (lowercase_name and spans and _joins_name(text, plain, m.end(), patterns)):
-                break
-            # "Khối Cơ quan và Doanh nghiệp tỉnh", "Khoa Toán và Thống kê": "và" joins two parts of one name
-        if not spans and not lowercase_name and not word[0].isupper() and not word[0].isdigit() \
-                and not (has_level and no_diacritics):
-            break  # "Đảng bộ huyện kết nạp …": a name starts with a capital (or anything, typed without diacritics)
+        placed = placed or (capital and after_level)
+        if _name_stops(text, plain, pos, m, spans, lowercase_name, has_level and no_diacritics, one_line, patterns):
+            break
         spans.append(m.span(1))
         pos = m.end()
+    return _name_trimmed(text, plain, spans, lowercase_name, patterns)
+
+
+def _name_stops(text: str, plain: str, pos: int, m: regex.Match, spans: list[tuple[int, int]], lowercase_name: bool,
+                any_start: bool, one_line: bool, patterns: Patterns) -> bool:
+    """Whether the word of ``m`` is no longer part of the name: it opens a new line (a menu, the next
+    heading), starts a stop phrase, or is the lower-case first word of a name that must start with a
+    capital (``any_start``: a level typed without diacritics may be followed by anything)."""
+    word = m.group(1)
+    if "\n" in plain[pos:m.start(1)] and (one_line or word[0].isupper()):
+        return True
+    if not word[0].isupper() and _starts_stop_phrase(text, plain, m.start(1), patterns):
+        # "Khối Cơ quan và Doanh nghiệp tỉnh", "Khoa Toán và Thống kê": "và" joins two parts of one name
+        return not (lowercase_name and spans and _joins_name(text, plain, m.end(), patterns))
+    # "Đảng bộ huyện kết nạp …": a name starts with a capital (or anything, typed without diacritics)
+    return not spans and not lowercase_name and not word[0].isupper() and not word[0].isdigit() and not any_start
+
+
+def _name_trimmed(text: str, plain: str, spans: list[tuple[int, int]], lowercase_name: bool,
+                  patterns: Patterns) -> list[tuple[int, int]]:
+    """A name's words without the lower-case words at its end: it ends on a capitalised word, a level,
+    or a number right after a capitalised word ("Vĩnh Phước 3"), and never on "các"."""
     if not lowercase_name:
-        # a name ends on a capitalised word, a level, or a number right after a capitalised word ("Vĩnh Phước 3")
         while spans and not (plain[spans[-1][0]].isupper() or _is_tail_word(text, plain, *spans[-1], patterns)
                              or plain[spans[-1][0]].isdigit() and (len(spans) == 1 or plain[spans[-2][0]].isupper())):
             spans.pop()
     while spans and plain[spans[-1][0]:spans[-1][1]].lower() in patterns.determiners:
-        spans.pop()  # "Đảng bộ Khối các năm 2019 …": a name never ends on "các"
+        spans.pop()  # "Đảng bộ Khối các năm 2019 …"
     return spans
 
 
@@ -252,13 +267,8 @@ def find_units(norm: Normalised, patterns: Patterns) -> list[UnitMention]:
         if not m.group("head")[0].isupper() and not raw_level:
             continue
         level = patterns.unit_levels[raw_level.lower()] if raw_level else None
-        written_after = norm.text[name_from:name_from + 30].lstrip()
-        after = plain[name_from:name_from + 30].lstrip().lower() + " "
         no_diacritics = _typed_without_diacritics(norm.text, plain, m.start(), m.end())
-        lowercase_name = (head_key in patterns.unit_lowercase_heads and after.startswith(patterns.unit_lowercase_starts)
-                          or raw_level is not None and fold(raw_level) in patterns.unit_lowercase_levels
-                          or written_after.startswith(patterns.unit_agency_starts)
-                          or no_diacritics and plain[name_from:name_from + 30].lstrip().startswith(patterns.unit_agency_starts_folded))
+        lowercase_name = _lowercase_name(norm, name_from, head_key, raw_level, no_diacritics, patterns)
         # a head in capitals is a line of a report's header ("ĐẢNG BỘ TỈNH …" over "HUYỆN ỦY …"): one unit a line
         words = _name_words(norm.text, plain, name_from, lowercase_name, bool(level), patterns,
                             one_line=m.group("head").isupper(), no_diacritics=no_diacritics)
@@ -270,6 +280,21 @@ def find_units(norm: Normalised, patterns: Patterns) -> list[UnitMention]:
                                  explicit=bool(words or raw_level), level_text=norm.text[m.start("level"):m.end("level")]
                                  if raw_level else None))
     return found
+
+
+def _lowercase_name(norm: Normalised, name_from: int, head_key: str, raw_level: str | None, no_diacritics: bool,
+                    patterns: Patterns) -> bool:
+    """Whether the name after a head may go on in lower case: a bloc ("Đảng ủy các cơ quan tỉnh"), a
+    level such as "khối", or an agency ("Đảng bộ Sở Tài chính")."""
+    plain_after = norm.plain[name_from:name_from + 30].lstrip()
+    bloc = (plain_after.lower() + " ").startswith(patterns.unit_lowercase_starts)  # "các cơ quan", "khối …"
+    if head_key in patterns.unit_lowercase_heads and bloc:
+        return True
+    if raw_level is not None and fold(raw_level) in patterns.unit_lowercase_levels:
+        return True
+    if norm.text[name_from:name_from + 30].lstrip().startswith(patterns.unit_agency_starts):
+        return True
+    return no_diacritics and plain_after.startswith(patterns.unit_agency_starts_folded)
 
 
 def listed_names(norm: Normalised, patterns: Patterns, units: list[UnitMention], phrases: list) -> list[UnitMention]:
@@ -376,36 +401,54 @@ def _attach_small_words(tokens: list[Token], folded: str) -> list[Token]:
     """Qualifiers join the number after them; number words count only before a subject noun;
     counting words ("đồng chí", "tổ chức") count only right after a number."""
     out: list[Token] = []
-    last = len(tokens) - 1
     skip = -1
     for i, tok in enumerate(tokens):
         if i <= skip:
             continue
-        sym = tok.sym
-        if sym == "n" and i + 3 <= last and tokens[i + 1].sym == "q" and tokens[i + 1].code == Qualifier.tren \
-                and tokens[i + 2].sym == "n" and tokens[i + 3].sym in "Ss" and tok.value <= tokens[i + 2].value:
-            # "chín trên chín chi bộ": a fraction written in words
-            out.append(Token("F", tok.start, tokens[i + 2].end, value=(tok.value, tokens[i + 2].value), rule="number.words"))
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        fraction = _fraction_in_words(tokens, i)
+        if fraction is not None:
+            out.append(fraction)
             skip = i + 2
-            continue
-        if sym == "q":
-            nxt = tokens[i + 1] if i < last else None
+        elif tok.sym == "q":
             if nxt is not None and nxt.sym in "NPFD" and not folded[tok.end:nxt.start].strip():
                 nxt.qualifier, nxt.lead = tok.code, tok.start
-            continue
-        if sym == "n":
-            nxt = tokens[i + 1] if i < last else None
-            if (nxt is not None and nxt.sym in "Ss" and not folded[tok.end:nxt.start].strip()) or (
-                    tok.value == 0 and _ZERO_ANSWER.match(folded, tok.end) and folded[:tok.start].rstrip().endswith(":")):
+        elif tok.sym == "n":
+            if _counts(tok, nxt, folded):
                 out.append(Token("N", tok.start, tok.end, value=tok.value, rule=tok.rule))
-            continue
-        counted = bool(out) and out[-1].sym in "NF" and not folded[out[-1].end:tok.start].strip()
-        if sym == "s" and not counted:
-            continue
-        if tok.topic and counted:
-            tok.topic = False
-        out.append(tok)
+        elif _kept_after(tok, out, folded):
+            out.append(tok)
     return out
+
+
+def _kept_after(tok: Token, out: list[Token], folded: str) -> bool:
+    """Whether a mention stays after the tokens kept so far: a counting word ("đồng chí") only right
+    after a number. A topic noun right after a number is counted, so no longer a topic."""
+    counted = bool(out) and out[-1].sym in "NF" and not folded[out[-1].end:tok.start].strip()
+    if tok.sym == "s" and not counted:
+        return False
+    if tok.topic and counted:
+        tok.topic = False
+    return True
+
+
+def _fraction_in_words(tokens: list[Token], i: int) -> Token | None:
+    """"chín trên chín chi bộ": a fraction written in words, from the number word at ``i``."""
+    if i + 3 >= len(tokens) or tokens[i].sym != "n":
+        return None
+    over, whole, noun = tokens[i + 1], tokens[i + 2], tokens[i + 3]
+    if over.sym == "q" and over.code == Qualifier.tren and whole.sym == "n" and noun.sym in "Ss" \
+            and tokens[i].value <= whole.value:
+        return Token("F", tokens[i].start, whole.end, value=(tokens[i].value, whole.value), rule="number.words")
+    return None
+
+
+def _counts(word: Token, nxt: Token | None, folded: str) -> bool:
+    """A number word counts right before a subject noun, or as a zero answering a colon
+    ("Không hoàn thành nhiệm vụ: không.")."""
+    if nxt is not None and nxt.sym in "Ss" and not folded[word.end:nxt.start].strip():
+        return True
+    return word.value == 0 and bool(_ZERO_ANSWER.match(folded, word.end)) and folded[:word.start].rstrip().endswith(":")
 
 
 def _drop_verb_categories(tokens: list[Token], folded: str, glue: frozenset[str]) -> list[Token]:
@@ -503,17 +546,21 @@ def _base_tokens(tokens: list[Token], folded: str, sentence_ends: list[int], pat
         while i < len(tokens) and tokens[i].start < end:
             inside.append(tokens[i])
             i += 1
-        # The base is the category named in the phrase ("so với số đảng viên hoàn thành tốt nhiệm vụ"),
-        # or after the number that follows it ("trên tổng số 4.238 đảng viên được đánh giá"); else the
-        # total ("so với tổng số", "tổng số đảng viên").
-        named = [t for t in inside if t.sym == "C" and t.code != "TONG_SO"]
-        if not named and stop is not None and stop.group(0).isdigit():
-            named = [t for t in tokens[i:i + 4] if t.sym == "C" and t.code != "TONG_SO"][:1]
-        code = named[0].code if named else "TONG_SO"
+        code = _base_code(inside, tokens[i:i + 4] if stop is not None and stop.group(0).isdigit() else [])
         last_end = max([m.end()] + [t.end for t in inside])
         start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip(" (")))
         out.append(Token("B", start, last_end, code=code, rule="base.so_voi"))
     return out
+
+
+def _base_code(inside: list[Token], after_number: list[Token]) -> str:
+    """The category a base phrase names ("so với số đảng viên hoàn thành tốt nhiệm vụ"), or names after
+    the number that follows it ("trên tổng số 4.238 đảng viên được đánh giá"); else the total ("so với
+    tổng số", "tổng số đảng viên")."""
+    named = [t for t in inside if t.sym == "C" and t.code != "TONG_SO"]
+    if not named:
+        named = [t for t in after_number if t.sym == "C" and t.code != "TONG_SO"][:1]
+    return named[0].code if named else "TONG_SO"
 
 
 def _gap_symbols(gap: str, patterns: Patterns) -> str:
@@ -575,44 +622,57 @@ def _outside_names(numbers: list, units: list[UnitMention], phrases: list, folde
 
 
 def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Patterns) -> Mentions:
-    folded, text = norm.folded, norm.text
+    """Every mention of the text as tokens in text order, refined by the rules of their neighbours,
+    and laid out as the symbols the shapes read."""
+    folded = norm.folded
     warnings: list = []
     numbers = find_numbers(folded, patterns, warnings)
-    units = find_units(norm, patterns)
-    phrases = [p for p in find_lexemes(folded, patterns) if _as_written(p, norm)]
-    listed = listed_names(norm, patterns, units, phrases)
-    if listed:
-        spans = sorted((u.start, u.end) for u in listed)
-        units = sorted(_drop_overlapping(spans, units, key=_SPAN_OF) + listed, key=_START_OF)
+    units, phrases = _units_and_phrases(norm, patterns)
     numbers = _outside_names(numbers, units, phrases, folded)
     number_spans = [(n.start, n.end) for n in numbers]
     lexemes = _drop_overlapping(number_spans, phrases, key=_SPAN_AT)
     # Phrases win over number words: "đủ tư cách" is not the number four.
     words = _drop_overlapping([(s, e) for s, e, _ in lexemes], _number_word_tokens(norm, patterns, number_spans),
                               key=_SPAN_OF)
-
     tokens = [Token(_NUMBER_SYMBOL[n.kind], n.start, n.end, value=n.value, rule=n.rule) for n in numbers]
     tokens.extend(words)
-    # A unit shows in the symbols unless a longer phrase covers it ("đảng bộ huyện và tương đương").
-    lexeme_starts = [start for start, _, _ in lexemes]
     value_ends = {n.end for n in numbers} | {w.end for w in words}
-    shown_units = [u for u in units if u.explicit and not _outreached(u, lexemes, lexeme_starts)
-                   and not _counted(u, value_ends, folded, text, patterns)]
-    unit_spans = [(u.start, u.end) for u in shown_units]
-    for start, end, payload in _drop_overlapping(unit_spans, lexemes, key=_SPAN_AT):
-        token = _lexeme_token(start, end, payload, text)
-        if token is not None:
-            tokens.append(token)
-    tokens.extend(Token("U", u.start, u.end, value=u)
-                  for u in _drop_overlapping(number_spans, shown_units, key=_SPAN_OF))
+    tokens.extend(_lexeme_and_unit_tokens(norm, units, lexemes, value_ends, number_spans, patterns))
     tokens.sort(key=_START_OF)
     tokens = _attach_small_words(tokens, folded)
     tokens = _drop_verb_categories(tokens, folded, patterns.glue)
     tokens = _spare_titles(tokens, folded, patterns.spared_before_category, patterns.glue)
     tokens = _near_a_number(tokens, folded, patterns.after_number)
-
     tokens = _base_tokens(_bases_before_percent(tokens, folded, patterns), folded, [s.end for s in sentences], patterns)
     return _lay_out(tokens, sentences, folded, patterns, units, warnings)
+
+
+def _units_and_phrases(norm: Normalised, patterns: Patterns) -> tuple[list[UnitMention], list]:
+    """The unit mentions (with the names of a list of units, which replace what they overlap) and the
+    lexicon's phrases as written."""
+    units = find_units(norm, patterns)
+    phrases = [p for p in find_lexemes(norm.folded, patterns) if _as_written(p, norm)]
+    listed = listed_names(norm, patterns, units, phrases)
+    if listed:
+        spans = sorted((u.start, u.end) for u in listed)
+        units = sorted(_drop_overlapping(spans, units, key=_SPAN_OF) + listed, key=_START_OF)
+    return units, phrases
+
+
+def _lexeme_and_unit_tokens(norm: Normalised, units: list[UnitMention], lexemes: list, value_ends: set[int],
+                            number_spans: list[tuple[int, int]], patterns: Patterns) -> list[Token]:
+    """The tokens of the phrases and of the units shown. A unit shows unless a longer phrase covers it
+    ("đảng bộ huyện và tương đương") or it is the noun a number counts; a phrase inside a shown unit
+    does not show."""
+    lexeme_starts = [start for start, _, _ in lexemes]
+    shown_units = [u for u in units if u.explicit and not _outreached(u, lexemes, lexeme_starts)
+                   and not _counted(u, value_ends, norm.folded, norm.text, patterns)]
+    unit_spans = [(u.start, u.end) for u in shown_units]
+    tokens = [token for start, end, payload in _drop_overlapping(unit_spans, lexemes, key=_SPAN_AT)
+              if (token := _lexeme_token(start, end, payload, norm.text)) is not None]
+    outside_numbers = _drop_overlapping(number_spans, shown_units, key=_SPAN_OF)
+    tokens.extend(Token("U", u.start, u.end, value=u) for u in outside_numbers)
+    return tokens
 
 
 def _lay_out(tokens: list[Token], sentences: list[Sentence], folded: str, patterns: Patterns,
