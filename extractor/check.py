@@ -223,6 +223,16 @@ class Checker:
         """(category, base count, how it is known), most specific first: the total written with the
         count, the group it is nested in, the number rated, the total, HTTNV for HTXSNV, and the
         sums the other figures imply."""
+        found = self._stated_candidates(group, draft)
+        if levels_sum is not None and draft.category not in COVERAGE and draft.category != "TONG_SO":
+            found.append(("DA_DANH_GIA", levels_sum, "sum of the levels"))
+        if coverage_sum is not None and draft.category in COVERAGE:
+            found.append(("TONG_SO", coverage_sum, "rated + not rated + exempt"))
+        return [c for c in found if c[1] > 0]  # nothing is a share of zero
+
+    def _stated_candidates(self, group: Group, draft: Draft) -> list[tuple[str, int, str]]:
+        """The bases the text states: the total written with the count, the group the figure is nested
+        in, the number rated and the total of its group, and HTTNV for HTXSNV."""
         found: list[tuple[str, int, str]] = []
         if draft.total is not None:
             rated = [f for f in group.nearest_stated("DA_DANH_GIA", draft) if f is not draft and f.count == draft.total]
@@ -235,11 +245,7 @@ class Checker:
             found.extend((code, f.count, "stated") for f in group.nearest_stated(code, draft) if f is not draft)
         if draft.category == "HTXSNV":
             found.extend(("HTTNV", f.count, "stated") for f in group.nearest_stated("HTTNV", draft))
-        if levels_sum is not None and draft.category not in COVERAGE and draft.category != "TONG_SO":
-            found.append(("DA_DANH_GIA", levels_sum, "sum of the levels"))
-        if coverage_sum is not None and draft.category in COVERAGE:
-            found.append(("TONG_SO", coverage_sum, "rated + not rated + exempt"))
-        return [c for c in found if c[1] > 0]  # nothing is a share of zero
+        return found
 
     def _rated_from_levels(self, group: Group, htxsnv_in_httnv: bool | None) -> int | None:
         levels = [c for c in group.levels() if not (c == "HTXSNV" and htxsnv_in_httnv)]
@@ -263,27 +269,30 @@ class Checker:
             candidates = self._candidates(group, d, levels_sum, coverage_sum)
             if d.count is None:
                 self._base_of_percent_only(d, candidates)
-                continue
-            if d.percent_of is not None:  # stated: check it
+            elif d.percent_of is not None:  # stated: check it
                 base = next((c for c in candidates if c[0] == d.percent_of), None)
                 if base is not None and not fits(d.percent, d.count, base[1], d.percent_decimals, d.qualifier):
                     self._mismatch(d, base, "error")
-                continue
-            fitting = next((c for c in candidates
-                            if fits(d.percent, d.count, c[1], d.percent_decimals, d.qualifier)), None)
-            if fitting is not None:
-                d.percent_of, d.percent_of_source = fitting[0], "inferred"
-                continue
-            if not candidates:
-                continue
-            first = candidates[0]
-            if first[2] == "stated total":
-                d.percent_of, d.percent_of_source = first[0], "stated"
-                self._mismatch(d, first, "error")
-                continue
-            if d.category in COVERAGE:  # rated, not rated, exempt: a share of the total by definition
-                d.percent_of, d.percent_of_source = "TONG_SO", "inferred"
-            self._mismatch(d, first, "warning", unexplained=True)
+            else:
+                self._infer_base(d, candidates)
+
+    def _infer_base(self, d: Draft, candidates: list[tuple[str, int, str]]) -> None:
+        """The first candidate base the percent fits; else a mismatch with the stated total (an error)
+        or a percent no base explains (a warning)."""
+        fitting = next((c for c in candidates if fits(d.percent, d.count, c[1], d.percent_decimals, d.qualifier)), None)
+        if fitting is not None:
+            d.percent_of, d.percent_of_source = fitting[0], "inferred"
+            return
+        if not candidates:
+            return
+        first = candidates[0]
+        if first[2] == "stated total":
+            d.percent_of, d.percent_of_source = first[0], "stated"
+            self._mismatch(d, first, "error")
+            return
+        if d.category in COVERAGE:  # rated, not rated, exempt: a share of the total by definition
+            d.percent_of, d.percent_of_source = "TONG_SO", "inferred"
+        self._mismatch(d, first, "warning", unexplained=True)
 
     def _base_of_percent_only(self, d: Draft, candidates: list[tuple[str, int, str]]) -> None:
         """A percent without a count: the first base of which it is a whole number of members."""
@@ -314,30 +323,28 @@ class Checker:
     def _check_parts(self, group: Group, htxsnv_in_httnv: bool | None) -> None:
         """Parts against their whole, where they plainly describe one population: one exact figure
         per category, all in the whole's paragraph (a report may rate several sub-groups in turn)."""
-        rated = group.stated("DA_DANH_GIA")
         levels = [c for c in group.levels() if not (c == "HTXSNV" and htxsnv_in_httnv)]
-        parts = [f for c in levels if (f := group.stated(c)) is not None]
-        if rated is not None and parts and self._one_population(group, rated, parts):
-            total = sum(f.count for f in parts)
-            complete = len(parts) == len(levels)
-            if complete:
-                self._record_nesting(group, "levels_sum_to_rated", total == rated.count)
-            if (complete and total != rated.count) or total > rated.count:
-                names = " + ".join(f"{f.count} {f.category}" for f in parts)
-                self.findings.append(Finding(
-                    "parts_mismatch", "error", [rated, *parts], float(total), float(rated.count),
-                    f"{names} = {total}, but {rated.count} are stated as rated"))
+        total = self._check_sum(group, group.stated("DA_DANH_GIA"), levels, "{} are stated as rated")
+        if total is not None:
+            self._record_nesting(group, "levels_sum_to_rated", total)
         if htxsnv_in_httnv is not None:
             self._record_nesting(group, "HTXSNV_in_HTTNV", htxsnv_in_httnv)
-        whole = group.stated("TONG_SO")
-        coverage = [f for c in COVERAGE if (f := group.stated(c)) is not None]
-        if whole is not None and coverage and self._one_population(group, whole, coverage):
-            total = sum(f.count for f in coverage)
-            if (len(coverage) == len(COVERAGE) and total != whole.count) or total > whole.count:
-                names = " + ".join(f"{f.count} {f.category}" for f in coverage)
-                self.findings.append(Finding(
-                    "parts_mismatch", "error", [whole, *coverage], float(total), float(whole.count),
-                    f"{names} = {total}, but the total is {whole.count}"))
+        self._check_sum(group, group.stated("TONG_SO"), list(COVERAGE), "the total is {}")
+
+    def _check_sum(self, group: Group, whole: Draft | None, categories: list[str], stated_as: str) -> bool | None:
+        """A parts_mismatch when the parts stated (of ``categories``) exceed their whole, or all of them
+        are stated and do not add up to it; whether they add up, when all are stated. ``stated_as``
+        says what the whole is, around its count."""
+        parts = [f for c in categories if (f := group.stated(c)) is not None]
+        if whole is None or not parts or not self._one_population(group, whole, parts):
+            return None
+        total = sum(f.count for f in parts)
+        complete = len(parts) == len(categories)
+        if (complete and total != whole.count) or total > whole.count:
+            names = " + ".join(f"{f.count} {f.category}" for f in parts)
+            self.findings.append(Finding("parts_mismatch", "error", [whole, *parts], float(total), float(whole.count),
+                                         f"{names} = {total}, but {stated_as.format(whole.count)}"))
+        return total == whole.count if complete else None
 
     @staticmethod
     def _one_population(group: Group, whole: Draft, parts: list[Draft]) -> bool:
@@ -366,7 +373,11 @@ class Checker:
 
     # --- derived values --------------------------------------------------------------------------
     def _derive(self, group: Group, htxsnv_in_httnv: bool | None) -> None:
-        levels = [c for c in group.levels() if not (c == "HTXSNV" and htxsnv_in_httnv)]
+        """The percent of a count with a known base, and the one level's count the others leave."""
+        self._derive_percents(group)
+        self._derive_missing_level(group, [c for c in group.levels() if not (c == "HTXSNV" and htxsnv_in_httnv)])
+
+    def _derive_percents(self, group: Group) -> None:
         for d in group.drafts:
             base = self._base_count(group, d)
             if d.count is not None and d.percent is None and base and 0 <= d.count <= base:  # a zero base has no share
@@ -374,6 +385,8 @@ class Checker:
                 d.percent_of = d.percent_of or ("TONG_SO" if d.category in COVERAGE else "DA_DANH_GIA")
                 d.percent_of_source = "inferred"
                 d.derived.append("percent")
+
+    def _derive_missing_level(self, group: Group, levels: list[str]) -> None:
         rated = group.stated("DA_DANH_GIA")
         missing = [d for c in levels for d in group.drafts if d.category == c and d.count is None]
         known = [f for c in levels if (f := group.stated(c)) is not None]
@@ -405,14 +418,10 @@ class Checker:
             before = index.get((d.subject, d.category, change["since"], unit_key(d.unit) if d.unit else None))
             if before is None:
                 continue
-            if change["unit"] == "pp" and d.percent is not None and before.percent is not None:
-                expected, tolerance = d.percent - before.percent, 0.015
-            elif change["unit"] == "count" and d.count is not None and before.count is not None:
-                expected, tolerance = d.count - before.count, 0
-            elif change["unit"] == "percent" and d.count is not None and before.count:
-                expected, tolerance = 100 * (d.count - before.count) / before.count, 0.055
-            else:
+            expected = _expected_change(change["unit"], d, before)
+            if expected is None:
                 continue
+            expected, tolerance = expected
             if abs(change["value"] - expected) > tolerance:
                 unit = {"pp": "points", "percent": "%"}.get(change["unit"], "")
                 self.findings.append(Finding(
@@ -430,6 +439,18 @@ class Checker:
                 "htxsnv_quota", "info", [htxsnv, httnv], round(share, 2), float(QUOTA_SHARE),
                 f"{htxsnv.count} HTXSNV is {_vi(share)}% of the {httnv.count} HTTNV; the rule since "
                 f"{QUOTA_FROM} is at most {QUOTA_SHARE}%"))
+
+
+def _expected_change(unit: str, d: Draft, before: Draft) -> tuple[float, float] | None:
+    """The change the two years' values give, in the unit stated, and how far a stated one may be off
+    by rounding; None when the values to compare are not there."""
+    if unit == "pp" and d.percent is not None and before.percent is not None:
+        return d.percent - before.percent, 0.015
+    if unit == "count" and d.count is not None and before.count is not None:
+        return d.count - before.count, 0
+    if unit == "percent" and d.count is not None and before.count:
+        return 100 * (d.count - before.count) / before.count, 0.055
+    return None
 
 
 def check(drafts: list[Draft]) -> tuple[list[Finding], dict[str, dict[str, bool | None]]]:
