@@ -315,14 +315,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"xeploai {VERSION}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_add_extract, _add_export, _add_evaluate, _add_check, _add_review, _add_annotate, _add_explain,
+                _add_schema):
+        add(sub)
+    return parser
 
+
+def _add_extract(sub) -> None:
     p = sub.add_parser("extract", help="extract figures from files or folders into one JSON per document",
                        description="Write OUTDIR/<doc_id>.json for every input: .txt (UTF-8, UTF-16 or "
                                    "Windows-1258), .html, .docx and .pdf; folders are searched recursively and keep "
-                                   "their sub-folders. doc_id is the file stem. A file that cannot be read is "
-                                   "recorded in OUTDIR/errors.jsonl with its reason and the others go on; the exit "
-                                   "status is 1 if any failed. A re-run skips inputs whose content and extractor "
-                                   "version are unchanged, so a stopped run resumes where it was.")
+                                   "their sub-folders. doc_id is the file stem; inputs that would share an output "
+                                   "keep their suffix or folder in its name (a.txt.json, d1/r.json). A file that "
+                                   "cannot be read is recorded in OUTDIR/errors.jsonl with its reason and the "
+                                   "others go on; the exit status is 1 if any failed. A re-run skips inputs whose "
+                                   "content and extractor build (code and patterns) are unchanged, so a stopped run "
+                                   "resumes where it was; --force extracts all again. One run at a time per OUTDIR.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="input files or folders")
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder for the JSON documents")
     p.add_argument("--workers", type=positive_int, default=1, metavar="N", help="worker processes (default 1)")
@@ -337,6 +345,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"refuse inputs larger than this (default {DEFAULT_MAX_BYTES})")
     p.set_defaults(func=cmd_extract)
 
+
+def _add_export(sub) -> None:
     p = sub.add_parser("export", help="write the figures of an output folder as one table (DuckDB, Parquet, CSV)",
                        description="One row per figure (doc, unit, subject, category, year, count, total, percent, "
                                    "percent_of, derived, source, evidence offsets, …) and a second table of checks. "
@@ -351,6 +361,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="replace FILE even when it is not an export of xeploai (a DuckDB file of your own, …)")
     p.set_defaults(func=cmd_export)
 
+
+def _add_evaluate(sub) -> None:
     p = sub.add_parser("evaluate", help="score predictions against the gold set",
                        description="Score figures against gold/*.json; each sub-folder of the gold folder (such as "
                                    "gold/shapes) is scored as a separate suite. Without --pred the extractor runs "
@@ -365,6 +377,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-errors", action="store_true", help="list every missed and spurious figure")
     p.set_defaults(func=cmd_evaluate)
 
+
+def _add_check(sub) -> None:
     p = sub.add_parser("check", help="report the arithmetic checks of documents",
                        description="For each input (.txt, extracted now) or output document (.json), print its "
                                    "checks: percents that do not fit their base, parts that do not add up to the "
@@ -375,6 +389,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-bytes", type=size, default=DEFAULT_MAX_BYTES, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_check)
 
+
+def _add_review(sub) -> None:
     p = sub.add_parser("review", help="write one HTML page to review figures in their source text",
                        description="A self-contained page: every evidence span highlighted by category, its fields "
                                    "on hover or focus, each document's figures table (click a row to go to its "
@@ -383,6 +399,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default="review.html", metavar="FILE", help="the page (default review.html)")
     p.set_defaults(func=cmd_review)
 
+
+def _add_annotate(sub) -> None:
     p = sub.add_parser("annotate", help="write a gold draft of one article, to be reviewed by a person",
                        description="Extract FILE and write its figures as a gold draft marked \"reviewed\": false. "
                                    "The evaluation refuses drafts; gold/GUIDELINES.md explains the review step.")
@@ -392,6 +410,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-bytes", type=size, default=DEFAULT_MAX_BYTES, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_annotate)
 
+
+def _add_explain(sub) -> None:
     p = sub.add_parser("explain", help="show, sentence by sentence, how a text was read (to debug a phrasing)",
                        description="Print the document's year and why, its publication date, reporting unit and "
                                    "page parts; then, for each sentence with a mention: its role on the page, its "
@@ -403,10 +423,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-bytes", type=size, default=DEFAULT_MAX_BYTES, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_explain)
 
+
+def _add_schema(sub) -> None:
     p = sub.add_parser("schema", help="print the JSON Schema of the output document")
     p.set_defaults(func=cmd_schema)
-    return parser
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()

@@ -323,14 +323,20 @@ class Resolver:
         if self.m.sentence_of[index] in self.population_at \
                 and self.phrase["with_before"].search(self.folded[gap_start:self.tokens[index].start]):
             return True  # "… có 26 chi bộ trực thuộc, sinh hoạt theo khoa, phòng, với 418 đảng viên"
-        if prev is not None and self.symbols[prev] == "O" and prev > lo and self.symbols[prev - 1] in "NF" \
-                and self.tokens[prev - 1].value != 0:
+        if prev is not None and self._structure_count(prev, lo):
             # "… có 04 đảng bộ bộ phận, 32 chi bộ trực thuộc với 687 đảng viên": a list led by a structure count
             return self._population_word_before(prev - 1)
         if self.m.sentence_of[index] not in self.population_at or prev is None:
             return False
-        if self._after_population_breakdown(index, lo):
-            return True
+        return self._after_population_breakdown(index, lo) or self._next_population_item(index, lo, prev)
+
+    def _structure_count(self, k: int, lo: int) -> bool:
+        """A structure noun (O) at ``k`` right after a count that is not zero."""
+        return self.symbols[k] == "O" and k > lo and self.symbols[k - 1] in "NF" and self.tokens[k - 1].value != 0
+
+    def _next_population_item(self, index: int, lo: int, prev: int) -> bool:
+        """Only punctuation since the previous mention, outside parentheses: the next item of a list of
+        populations."""
         layout = self.layout
         inside_parentheses = layout.opened[index] - layout.opened[lo] > layout.closed[index] - layout.closed[lo]
         return not inside_parentheses and all(ch in ",;&()" for ch in self.symbols[prev + 1:index])
@@ -528,8 +534,7 @@ class Resolver:
         """Why a match gives no figure, if it does not: the name of the rule that rules it out."""
         if self._distractor_in_clause(first, match.end(), cat.code if cat is not None else None):
             return "a distractor in its clause"
-        if val is not None and self._counts_units_by_threshold(match, val, cat, subj) \
-                or val is None and entry.category_from == "text" and self._threshold_of_units(first, cat):
+        if self._by_threshold(entry, match, first, val, cat, subj):
             return "units counted by a threshold"
         if val is not None and self._pool_of_named(self.tokens.index(val, first, match.end())):
             return "a pool whose named member is rated"
@@ -541,6 +546,12 @@ class Resolver:
             return f"in the page's {self.context.page.role(paragraph)}"
         return None
 
+    def _by_threshold(self, entry: ShapeEntry, match: regex.Match, first: int, val, cat, subj) -> bool:
+        """A count of units that meet a threshold, or the threshold they meet, not a rating."""
+        if val is not None:
+            return self._counts_units_by_threshold(match, val, cat, subj)
+        return entry.category_from == "text" and self._threshold_of_units(first, cat)
+
     def _rule_out(self, reason: str) -> None:
         self.reasons.append(reason)
 
@@ -551,7 +562,7 @@ class Resolver:
         reason = self._ruled_out(entry, match, first, val, cat, subj)
         if reason is not None:
             return self._rule_out(reason)
-        if label_span is not None:
+        if label_span is not None:  # a category only the label names: KHAC, its span in the evidence
             category, label = "KHAC", self.text[label_span[0]:label_span[1]].strip(" ;,:")
             parts = parts + [Token("w", *label_span)]
         else:
@@ -562,27 +573,39 @@ class Resolver:
             return self._rule_out("every year of a period the text does not name")
         unit, unit_source = self._unit(first, match.end())
         change = self._change(chg, first, year, category, val is not None and pct is None) if chg is not None else None
-        if val is None and pct is None and change is not None:
-            stated = self._stated_before(first, subject, category, year, unit)
-            if stated is not None and stated.change is None:
-                stated.change = change  # "…: 29 đồng chí, chiếm 0,31%. So với năm 2022, tỷ lệ này giảm 0,12%."
-                return self._rule_out("the change of the figure before it")
+        if val is None and pct is None and change is not None \
+                and self._given_to_figure_before(change, first, subject, category, year, unit):
+            return self._rule_out("the change of the figure before it")
         count, total = _count_and_total(val)
         start, end = self._evidence(parts)
         return Draft(
             rule=entry.id, category=category, label=label, subject=subject,
             year=year, period=period, unit=unit, count=count, total=total,
-            percent=pct.value if pct is not None else None,
-            percent_of=base.code if base is not None else None,
-            percent_of_source="stated" if base is not None else None,
-            change=change, qualifier=_qualifier(val, pct),
+            **self._percent_fields(pct, base), change=change, qualifier=_qualifier(val, pct),
             covers=cat.covers if cat is not None else None, start=start, end=end,
             rules=[r for r in (_rule(cat), entry.id, _rule(val), _rule(pct), _rule(chg), _rule(base)) if r],
-            percent_decimals=_decimals(self.text[pct.start:pct.end]) if pct is not None else 2,
             after_nesting=self._nesting_parent(first), symbols=(first, match.end()),
             paragraph=self.m.sentences[self.m.sentence_of[first]].paragraph, year_source=year_source,
             unit_source=unit_source,
         )
+
+    def _percent_fields(self, pct: Token | None, base: Token | None) -> dict:
+        """The percent as stated, its decimals as written, and the base stated with it."""
+        stated_base = {"percent_of": base.code if base is not None else None,
+                       "percent_of_source": "stated" if base is not None else None}
+        if pct is None:
+            return {"percent": None, "percent_decimals": 2, **stated_base}
+        return {"percent": pct.value, "percent_decimals": _decimals(self.text[pct.start:pct.end]), **stated_base}
+
+    def _given_to_figure_before(self, change: dict, first: int, subject: str, category: str, year: int | None,
+                                unit: str | None) -> bool:
+        """A change stated alone belongs to the latest figure before it of the same group, when that has
+        none: "…: 29 đồng chí, chiếm 0,31%. So với năm 2022, tỷ lệ này giảm 0,12%." """
+        stated = self._stated_before(first, subject, category, year, unit)
+        if stated is None or stated.change is not None:
+            return False
+        stated.change = change
+        return True
 
     def _evidence(self, parts: list[Token]) -> tuple[int, int]:
         """The span of a figure's tokens, with the parenthesis it opened closed: "(chiếm 96,74%)"."""
@@ -676,6 +699,11 @@ class Resolver:
                 return True
         if self.symbols[last - 1] == "D":  # what follows a change is its reason ("giảm 02 … do sáp nhập")
             return False
+        return self._distractor_after(last, hi, distractor)
+
+    def _distractor_after(self, last: int, hi: int, distractor) -> bool:
+        """A distractor after the figure in its clause, outside parentheses, with no other value before
+        it and not introduced as the figure's reason."""
         depth = 0
         for k in range(last, min(hi, last + MAX_SCAN)):
             sym = self.symbols[k]
@@ -819,30 +847,16 @@ class Resolver:
         ``period`` (a multi-year average and its range), ``sentence`` (a year inside the figure, the
         nearest before it in its sentence, or one right after it), ``parenthesis`` ("11 tổ chức (năm
         2009)"), else ``document`` (the year the document reports on)."""
-        layout = self.layout
+        period = self._period_of(first, last)
+        if period is not None:
+            return period
         lo, hi = self._sentence(first)
-        c_lo, c_hi = self._clause(first, last)
-        average = self.symbols.rfind("A", c_lo, c_hi)
-        opened_by_range = self.symbols.rfind("R", c_lo, first)
-        if average != -1 or self.symbols.find("R", first, last) != -1 \
-                or (opened_by_range != -1 and self.symbols.find("Y", opened_by_range, first) == -1):
-            before, after = layout.last_range[first], layout.next_range[first]
-            candidates = [k for k in (before, after) if lo <= k < hi]
-            if candidates:
-                return None, self.tokens[min(candidates, key=lambda k: abs(k - first))].value, "period"
-            if average != -1 and self.symbols.find("Y", min(average, first), last) == -1:
-                # "Hằng năm, … trên 75%": every year of the term its passage names, or of none
-                period = self._period_in_passage(first)
-                return None, period, "period" if period is not None else "none"
         inside = self.symbols.find("Y", first, last)
         if inside != -1:
             return self.tokens[inside].value, None, "sentence"
         if self.symbols.startswith("(Y)", last) or (self.symbols.startswith("(Y", last) and last + 2 == hi):
             return self.tokens[last + 1].value, None, "parenthesis"
-        before = layout.last_year[first]
-        depth = layout.opened[first] - layout.closed[first]
-        while before >= lo and layout.opened[before] - layout.closed[before] > depth:
-            before = layout.last_year[before]  # "(năm 2013 là 77,61%); trong đó …": closed off before the figure
+        before = self._year_before(first, lo)
         if before >= lo:
             return self.tokens[before].value, None, "sentence"
         k = last
@@ -851,6 +865,35 @@ class Resolver:
         if k < hi and self.symbols[k] == "Y":
             return self.tokens[k].value, None, "sentence"
         return self.context.year, None, "document"
+
+    def _period_of(self, first: int, last: int) -> tuple[None, tuple[int, int] | None, str] | None:
+        """For a statement over several years (an average, a range in or opening its clause): the
+        nearest range of its sentence, or every year of the term its passage names ("Hằng năm, … trên
+        75%"; ``none`` when it names none). None for a figure of one year."""
+        lo, hi = self._sentence(first)
+        c_lo, c_hi = self._clause(first, last)
+        average = self.symbols.rfind("A", c_lo, c_hi)
+        opened_by_range = self.symbols.rfind("R", c_lo, first)
+        if average == -1 and self.symbols.find("R", first, last) == -1 \
+                and (opened_by_range == -1 or self.symbols.find("Y", opened_by_range, first) != -1):
+            return None
+        candidates = [k for k in (self.layout.last_range[first], self.layout.next_range[first]) if lo <= k < hi]
+        if candidates:
+            return None, self.tokens[min(candidates, key=lambda k: abs(k - first))].value, "period"
+        if average != -1 and self.symbols.find("Y", min(average, first), last) == -1:
+            period = self._period_in_passage(first)
+            return None, period, "period" if period is not None else "none"
+        return None
+
+    def _year_before(self, first: int, lo: int) -> int:
+        """The nearest year before the figure in its sentence, outside a parenthesis closed before it
+        ("(năm 2013 là 77,61%); trong đó …"); below ``lo`` when there is none."""
+        layout = self.layout
+        before = layout.last_year[first]
+        depth = layout.opened[first] - layout.closed[first]
+        while before >= lo and layout.opened[before] - layout.closed[before] > depth:
+            before = layout.last_year[before]
+        return before
 
     def _unit(self, first: int, last: int) -> tuple[str | None, str]:
         """The unit of the figure at symbols [first, last), with the rule that gave it: the last unit
