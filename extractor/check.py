@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from .models import Qualifier
@@ -453,8 +453,22 @@ def _expected_change(unit: str, d: Draft, before: Draft) -> tuple[float, float] 
     return None
 
 
-def check(drafts: list[Draft]) -> tuple[list[Finding], dict[str, dict[str, bool | None]]]:
-    """Resolve bases, derive values (on the drafts, in place) and return the findings and nesting."""
-    checker = Checker(drafts)
+def check(drafts: list[Draft]) -> tuple[list[Draft], list[Finding], dict[str, dict[str, bool | None]]]:
+    """The drafts with their bases resolved, values derived and repeats marked, and the findings and
+    nesting. The check works on copies: the resolver's drafts are left as they were."""
+    checker = Checker(_copies(drafts))
     checker.run()
-    return checker.findings, checker.nesting
+    return checker.drafts, checker.findings, checker.nesting
+
+
+def _copies(drafts: list[Draft]) -> list[Draft]:
+    """Copies of ``drafts`` whose links to one another (after_nesting, repeat_of) point to the copies."""
+    copies = [replace(d, change=dict(d.change) if d.change else d.change, derived=list(d.derived),
+                      rules=list(d.rules)) for d in drafts]
+    copy_of = {id(d): c for d, c in zip(drafts, copies)}
+    for c in copies:
+        if c.after_nesting is not None:
+            c.after_nesting = copy_of.get(id(c.after_nesting), c.after_nesting)
+        if c.repeat_of is not None:
+            c.repeat_of = copy_of.get(id(c.repeat_of), c.repeat_of)
+    return copies

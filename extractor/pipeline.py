@@ -69,7 +69,7 @@ def run(text: str, doc_id: str | None = None, *, source: str | None = None, patt
     )
     attempts: list[Attempt] | None = [] if trace else None
     drafts = Resolver(mentions, norm.folded, norm.text, patterns, ctx, attempts).run()
-    findings, nesting = check(drafts)
+    checked, findings, nesting = check(drafts)
     document = Document(
         doc_id=doc_id or "document",
         source=source,
@@ -80,8 +80,8 @@ def run(text: str, doc_id: str | None = None, *, source: str | None = None, patt
         reporting_unit=ctx.reporting_unit,
         extractor_version=VERSION,
         extractor_build=BUILD,
-        figures=emit.figures(drafts, norm),
-        checks=emit.checks(findings, drafts),
+        figures=emit.figures(checked, norm),
+        checks=emit.checks(findings, checked),
         nesting=nesting,
         warnings=emit.warnings(mentions.warnings),
     )

@@ -177,3 +177,21 @@ def test_a_zero_base_derives_no_percent():
 
     doc = extract("Năm 2020, có 0 đảng viên được đánh giá; 0 đảng viên hoàn thành tốt nhiệm vụ.")
     assert [(f.category.value, f.count, f.percent) for f in doc.figures] == [("DA_DANH_GIA", 0, None), ("HTTNV", 0, None)]
+
+
+def test_the_check_leaves_the_resolvers_drafts_as_they_were():
+    """No stage edits another stage's objects: the check derives and infers on copies of the drafts."""
+    import copy
+    from dataclasses import asdict
+
+    from extractor.check import check
+    from extractor.pipeline import run
+
+    text = ("Năm 2019, toàn Đảng bộ có 50 tổ chức cơ sở đảng được đánh giá, trong đó 10 tổ chức cơ sở đảng hoàn "
+            "thành xuất sắc nhiệm vụ, 30 tổ chức cơ sở đảng hoàn thành tốt nhiệm vụ (chiếm 60%), 8 tổ chức cơ sở "
+            "đảng hoàn thành nhiệm vụ và tổ chức cơ sở đảng không hoàn thành nhiệm vụ.")
+    drafts = run(text).drafts
+    before = copy.deepcopy(drafts)
+    checked, _, _ = check(drafts)
+    assert [asdict(d) for d in drafts] == [asdict(d) for d in before]
+    assert any(d.derived for d in checked)  # it did derive: the percent of 10 of 50, the count of KHTNV
