@@ -406,7 +406,7 @@ def _attach_small_words(tokens: list[Token], folded: str) -> list[Token]:
         if i <= skip:
             continue
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        fraction = _fraction_in_words(tokens, i)
+        fraction = _fraction_in_words(tokens, i) if tok.sym == "n" else None
         if fraction is not None:
             out.append(fraction)
             skip = i + 2
