@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from pathlib import Path
 
 from .errors import InputError
@@ -36,6 +37,7 @@ from .patterns import load as load_patterns
 from .pipeline import BUILD, extract_file
 
 ERRORS_FILE = "errors.jsonl"
+SKIPPED_FILE = "skipped.jsonl"
 STALE_FILE = "stale.jsonl"
 STATE_DIR = ".xeploai"  # the batch's own records inside OUTDIR
 MANIFEST = f"{STATE_DIR}/manifest.jsonl"
@@ -70,6 +72,7 @@ class Summary:
     unchanged: int = 0
     failed: list[Outcome] = field(default_factory=list)
     stale: list[dict] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # files of the folders not read, and why
 
 
 def shown(path: str | Path) -> str:
@@ -113,36 +116,66 @@ class _Found:
     relative: Path  # its path below that folder (its name for a file argument)
 
 
+class Inputs(NamedTuple):
+    jobs: list[Job]
+    problems: list[tuple[str, str]]  # (path, reason): what could not be listed or named
+    skipped: list[tuple[str, str]]  # (path, reason): files of the folders that are not read, and why
+
+
 def find_inputs(paths: Iterable[str | Path], suffixes: frozenset[str] = SUFFIXES,
-                skip: Path | None = None) -> tuple[list[Job], list[tuple[str, str]]]:
-    """The jobs for the given files and folders (searched recursively), and (path, reason) for each
-    folder that could not be listed. Each job's output is its path below its folder argument with the
-    suffix replaced by .json; outputs that would collide keep more of their name (see ``_targets``).
-    The same file reached twice is one job; nothing under ``skip`` (OUTDIR) is an input."""
+                skip: Path | None = None) -> Inputs:
+    """The jobs for the given files and folders (searched recursively), (path, reason) for each
+    folder that could not be listed, and for each file of a folder that is not read. Each job's output
+    is its path below its folder argument with the suffix replaced by .json; outputs that would collide
+    keep more of their name (see ``_targets``). The same file reached twice is one job; nothing under
+    ``skip`` (OUTDIR) is an input."""
     found: list[_Found] = []
     problems: list[tuple[str, str]] = []
+    skipped: list[tuple[str, str]] = []
     seen: set[Path] = set()
     skip_real = skip.resolve() if skip is not None and skip.exists() else None
     for raw in paths:
         p = Path(os.fsdecode(raw) if isinstance(raw, bytes) else raw)
         if p.is_dir():
             for f in _walk(p, problems):
-                if f.suffix.lower() not in suffixes or _under(f, skip_real):
-                    continue
-                if not _utf8(f.name):
-                    problems.append((shown(f), NOT_UTF8_NAME))
-                elif _first(f, seen):
+                if not _under(f, skip_real) and _readable(f, suffixes, problems, skipped) and _first(f, seen):
                     found.append(_Found(f, p.name or str(p), f.relative_to(p)))
         elif not _utf8(str(p)):
             problems.append((shown(p), NOT_UTF8_NAME))
         elif _first(p, seen):
             found.append(_Found(p, None, Path(p.name)))
-    return _targets(found), problems
+    return Inputs(_targets(found), problems, skipped)
+
+
+def _readable(f: Path, suffixes: frozenset[str], problems: list[tuple[str, str]],
+              skipped: list[tuple[str, str]]) -> bool:
+    """Whether a file found in a folder is an input; if not, it is listed as skipped (a format not read,
+    a saved page's asset) or as a problem (a name that is not UTF-8)."""
+    reason = _not_read(f, suffixes)
+    if reason is not None:
+        skipped.append((shown(f), reason))
+        return False
+    if not _utf8(f.name):
+        problems.append((shown(f), NOT_UTF8_NAME))
+        return False
+    return True
+
+
+def _not_read(f: Path, suffixes: frozenset[str]) -> str | None:
+    """Why a file found in a folder is not an input: the assets a browser saved beside a page
+    ("trang_files/…"), or a format xeploai does not read."""
+    for folder in f.parents:
+        if folder.name.endswith("_files") and any(
+                folder.with_name(folder.name[:-len("_files")] + suffix).is_file() for suffix in (".html", ".htm")):
+            return f"an asset of the saved page {folder.name[:-len('_files')]}.html (its {folder.name}/ folder)"
+    if f.suffix.lower() not in suffixes:
+        return f"not a format xeploai reads ({f.suffix or 'no suffix'})"
+    return None
 
 
 def jobs_for(paths: Iterable[str | Path], suffixes: frozenset[str] = SUFFIXES) -> list[Job]:
     """The jobs for the given files and folders (see ``find_inputs``)."""
-    return find_inputs(paths, suffixes)[0]
+    return find_inputs(paths, suffixes).jobs
 
 
 def _walk(folder: Path, problems: list[tuple[str, str]]) -> list[Path]:
@@ -418,8 +451,8 @@ def run(paths: Iterable[str | Path], out: str | Path, *, workers: int = 1, engin
     _prepare(out)
     with _Lock(out):
         _remove_own_temporaries(out)
-        jobs, problems = find_inputs(paths, skip=out)
-        summary = Summary()
+        jobs, problems, skipped = find_inputs(paths, skip=out)
+        summary = Summary(skipped=skipped)
         summary.failed.extend(Outcome(Job(path, ""), error=reason) for path, reason in problems)
         digests = {job.path: file_digest(job.path) for job in jobs}
         todo = []
@@ -480,8 +513,14 @@ def _write_records(out: Path, jobs: list[Job], digests: dict[str, str | None], s
             summary.stale.append({**entry, "reason": "its input has changed since"})
     manifest = {t: e for t, e in manifest.items() if (out / t).is_file()}
     _write_lines(out / MANIFEST, sorted(manifest.values(), key=lambda e: e["output"]))
+    _write_reports(out, summary)
+
+
+def _write_reports(out: Path, summary: Summary) -> None:
+    """errors.jsonl, skipped.jsonl and stale.jsonl: each only when it has a line."""
     errors = sorted(({"path": shown(o.job.path), "reason": o.error} for o in summary.failed), key=lambda e: e["path"])
     _write_lines(out / ERRORS_FILE, errors)
+    _write_lines(out / SKIPPED_FILE, [{"path": path, "reason": reason} for path, reason in summary.skipped])
     _write_lines(out / STALE_FILE, [{"output": e["output"], "input": e["input"], "reason": e["reason"]}
                                     for e in summary.stale])
 
@@ -545,7 +584,7 @@ def extract_many(paths: Iterable[str | Path], workers: int = 1, *, errors: str =
     that cannot be read is left out; by default it raises ``InputError`` naming the file and reason."""
     if errors not in ("raise", "skip"):
         raise ValueError("errors must be 'raise' or 'skip'")
-    jobs, problems = find_inputs(paths)
+    jobs, problems, _ = find_inputs(paths)
     if problems and errors == "raise":
         raise InputError(*problems[0])
     for outcome in _local(jobs, workers, max_bytes, None):

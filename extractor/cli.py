@@ -27,13 +27,17 @@ def cmd_extract(args: argparse.Namespace) -> int:
         print(f"xeploai: error: {batch.shown(failure.job.path)}: {failure.error}", file=sys.stderr)
     total = summary.written + summary.unchanged + len(summary.failed)
     if total == 0:
-        print("xeploai extract: no input files found in " + ", ".join(batch.shown(p) for p in args.paths),
-              file=sys.stderr)
+        skipped = f" ({len(summary.skipped)} other file(s): {batch.shown(out / batch.SKIPPED_FILE)})" \
+            if summary.skipped else ""
+        print("xeploai extract: no input files found in " + ", ".join(batch.shown(p) for p in args.paths) + skipped
+              + "; xeploai reads " + ", ".join(sorted(SUFFIXES)), file=sys.stderr)
         return 2
     notes = [f"see {batch.shown(out / batch.ERRORS_FILE)}"] if summary.failed else []
     if summary.stale:
         notes.append(f"{len(summary.stale)} stale output(s) whose input is gone or changed: "
                      f"{batch.shown(out / batch.STALE_FILE)}")
+    if summary.skipped:
+        notes.append(f"{len(summary.skipped)} file(s) of the folders not read: {batch.shown(out / batch.SKIPPED_FILE)}")
     print(f"xeploai: {summary.written} written, {summary.unchanged} unchanged, {len(summary.failed)} failed "
           f"→ {batch.shown(out)}" + (f" ({'; '.join(notes)})" if notes else ""), file=sys.stderr)
     return 1 if summary.failed else 0

@@ -12,7 +12,7 @@ class InputError(Exception):
 
 # What each optional extra of the package brings, for the message when it is missing.
 EXTRAS = {
-    "office": ("python-docx and pypdf", "reading .docx and .pdf inputs"),
+    "office": ("python-docx, pypdf and striprtf", "reading .docx, .pdf and .rtf inputs"),
     "export": ("DuckDB", "export to .duckdb, .parquet and .csv"),
 }
 

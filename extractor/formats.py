@@ -18,6 +18,7 @@ from .patterns import load as load_patterns
 
 _HAS_DIGIT = re.compile(r"\d")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
+_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
 
 
 _DATE_PARAMS = {"extensive_search": False, "original_date": True, "max_date": "2099-12-31"}
@@ -78,7 +79,7 @@ def _page_tables(page: str, path: str) -> str:
     from lxml import html as lxml_html
 
     try:
-        tree = lxml_html.fromstring(page)
+        tree = lxml_html.fromstring(_XML_DECLARATION.sub("", page, count=1))  # lxml refuses it in text
     except (ValueError, lxml_html.etree.ParserError) as exc:
         raise InputError(path, f"not a readable HTML page: {exc}") from None
     tables = [linearise_table([[cell.text_content() for cell in tr.xpath("./th|./td")] for tr in table.xpath(".//tr")])
@@ -139,7 +140,7 @@ def from_docx(data: bytes, path: str) -> Converted:
     return Converted(text, document.core_properties.title or None)
 
 
-def _check_inflated(data: bytes, path: str) -> None:
+def _check_inflated(data: bytes, path: str, kind: str = ".docx") -> None:
     """Refuse a zip whose parts would inflate beyond what a report holds (a zip bomb)."""
     import zipfile
 
@@ -147,7 +148,7 @@ def _check_inflated(data: bytes, path: str) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise InputError(path, f"not a readable .docx file: {exc.__class__.__name__}") from None
+        raise InputError(path, f"not a readable {kind} file: {exc.__class__.__name__}") from None
     total = sum(m.file_size for m in members)
     bomb = any(m.file_size > 10 * 1024 * 1024 and m.file_size > MAX_RATIO * max(m.compress_size, 1) for m in members)
     if total > MAX_INFLATED or bomb:
@@ -181,5 +182,76 @@ def from_pdf(data: bytes, path: str) -> Converted:
     return Converted(text)
 
 
-CONVERTERS = {".html": from_html, ".htm": from_html, ".docx": from_docx, ".pdf": from_pdf}
-FORMAT_NAMES = {".html": "html", ".htm": "html", ".docx": "docx", ".pdf": "pdf"}
+def from_mhtml(data: bytes, path: str) -> Converted:
+    """A page saved by a browser as one file (MHTML, a MIME message): its HTML part, read as a page."""
+    import email
+    import email.policy
+
+    try:
+        message = email.message_from_bytes(data, policy=email.policy.default)
+        part = next((p for p in message.walk() if p.get_content_type() == "text/html"), None)
+        html_text = part.get_content() if part is not None else None
+    except (LookupError, ValueError, UnicodeError) as exc:
+        raise InputError(path, f"not a readable MHTML page ({exc.__class__.__name__})") from None
+    if not isinstance(html_text, str) or not html_text.strip():
+        raise InputError(path, "not a readable MHTML page: it holds no HTML part")
+    return from_html(html_text.encode("utf-8"), path)
+
+
+_ODF_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+_ODF_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def from_odt(data: bytes, path: str) -> Converted:
+    """Headings, paragraphs and tables of an OpenDocument text (.odt), in document order."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    _check_inflated(data, path, ".odt")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            root = ElementTree.fromstring(archive.read("content.xml"))
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError) as exc:
+        raise InputError(path, f"not a readable .odt file: {exc.__class__.__name__}") from None
+    body = root.find(".//{urn:oasis:names:tc:opendocument:xmlns:office:1.0}text")
+    lines = _odf_lines(body) if body is not None else []
+    if not any(line.strip() for line in lines):
+        raise InputError(path, "the document holds no text")
+    return Converted("\n".join(lines))
+
+
+def _odf_lines(element) -> list[str]:
+    lines: list[str] = []
+    for child in element:
+        if child.tag in (f"{_ODF_TEXT}p", f"{_ODF_TEXT}h"):
+            lines.append(_clean("".join(child.itertext())))
+        elif child.tag == f"{_ODF_TABLE}table":
+            rows = [["".join(cell.itertext()) for cell in row.iter(f"{_ODF_TABLE}table-cell")]
+                    for row in child.iter(f"{_ODF_TABLE}table-row")]
+            lines.extend(linearise_table(rows))
+        else:
+            lines.extend(_odf_lines(child))  # sections and lists hold paragraphs too
+    return lines
+
+
+def from_rtf(data: bytes, path: str) -> Converted:
+    """The text of a Rich Text Format file (its \\u escapes decoded), through striprtf."""
+    rtf_to_text = _reader("striprtf.striprtf", path).rtf_to_text
+    try:
+        text = rtf_to_text(data.decode("cp1252", errors="replace"), errors="replace")
+    except (ValueError, IndexError) as exc:
+        raise InputError(path, f"not a readable .rtf file ({exc.__class__.__name__})") from None
+    if not text.strip():
+        raise InputError(path, "the document holds no text")
+    return Converted(text)
+
+
+def from_doc(data: bytes, path: str) -> Converted:
+    raise InputError(path, "a Word 97-2003 .doc file, which xeploai does not read: convert it to .docx first, "
+                           "e.g. soffice --headless --convert-to docx FILE")
+
+
+CONVERTERS = {".html": from_html, ".htm": from_html, ".xhtml": from_html, ".mhtml": from_mhtml, ".mht": from_mhtml,
+              ".docx": from_docx, ".odt": from_odt, ".rtf": from_rtf, ".doc": from_doc, ".pdf": from_pdf}
+FORMAT_NAMES = {".html": "html", ".htm": "html", ".xhtml": "html", ".mhtml": "mhtml", ".mht": "mhtml",
+                ".docx": "docx", ".odt": "odt", ".rtf": "rtf", ".doc": "doc", ".pdf": "pdf"}

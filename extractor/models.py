@@ -175,7 +175,7 @@ class Document(BaseModel):
     extractor_build: str | None = Field(
         None, description="A hash of the extractor's code and pattern data: outputs of one build are comparable.")
     input_sha256: str | None = Field(None, description="SHA-256 of the input file's bytes.")
-    format: str | None = Field(None, description="text, html, docx or pdf.")
+    format: str | None = Field(None, description="text, html, mhtml, docx, odt, rtf or pdf.")
     encoding: str | None = Field(None, description="The encoding the input was decoded with.")
     text: str | None = Field(
         None, description="For .html, .docx and .pdf inputs: the text extracted from them, which the "

@@ -1,0 +1,122 @@
+"""Formats beyond .txt, .html, .docx and .pdf: MHTML, XHTML, .odt, .rtf; .doc as a clear error; and the
+files of a folder that are not read, listed with the reason."""
+
+import io
+import json
+import zipfile
+from email.message import EmailMessage
+from xml.sax.saxutils import escape
+
+import pytest
+
+from extractor import InputError, extract, extract_file
+from extractor.cli import main
+
+from .fixtures import REPORT, html_page
+
+
+def values(doc):
+    return [(f.subject.value, f.category.value, f.count, f.percent) for f in doc.figures]
+
+
+EXPECTED = values(extract(REPORT))
+
+
+def mhtml(html: bytes) -> bytes:
+    message = EmailMessage()
+    message["Subject"] = "Kết quả xếp loại"
+    message["MIME-Version"] = "1.0"
+    message.set_content("This page was saved by a browser.")
+    message.add_alternative(html.decode("utf-8"), subtype="html", cte="quoted-printable")
+    return message.as_bytes()
+
+
+def odt(paragraphs: list[str], table: list[list[str]]) -> bytes:
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"')
+    rows = "".join("<table:table-row>" + "".join(f"<table:table-cell><text:p>{escape(c)}</text:p></table:table-cell>"
+                                                 for c in row) + "</table:table-row>" for row in table)
+    body = "".join(f"<text:p>{escape(p)}</text:p>" for p in paragraphs)
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns}><office:body><office:text>'
+               f'<text:h>Kết quả</text:h>{body}<table:table>{rows}</table:table></office:text></office:body>'
+               f'</office:document-content>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        z.writestr("content.xml", content)
+    return buffer.getvalue()
+
+
+def rtf(text: str) -> bytes:
+    def escaped(ch: str) -> str:
+        return ch if ord(ch) < 128 else f"\\u{ord(ch) if ord(ch) < 32768 else ord(ch) - 65536}?"
+    body = "\\par ".join("".join(escaped(c) for c in line) for line in text.splitlines())
+    return ("{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0 Times New Roman;}}\\f0 " + body + "\\par}").encode("ascii")
+
+
+def test_a_page_saved_as_mhtml_is_read_as_the_page(tmp_path):
+    path = tmp_path / "page.mhtml"
+    path.write_bytes(mhtml(html_page()))
+    doc = extract_file(path)
+    assert doc.format == "mhtml" and values(doc) == values(extract_file(_saved(tmp_path, "page.html", html_page())))
+
+
+def test_an_xhtml_page_with_an_xml_declaration_is_read(tmp_path):
+    page = html_page().decode("utf-8")
+    xhtml = '<?xml version="1.0" encoding="utf-8"?>\n' + page.replace("<html>", '<html xmlns="http://www.w3.org/1999/xhtml">')
+    doc = extract_file(_saved(tmp_path, "page.xhtml", xhtml.encode("utf-8")))
+    assert doc.format == "html" and values(doc) == values(extract_file(_saved(tmp_path, "page.html", html_page())))
+
+
+def test_an_odt_report_with_a_table(tmp_path):
+    table = [["Xếp loại", "Số lượng", "Tỷ lệ (%)"], ["Hoàn thành xuất sắc nhiệm vụ", "9", "17,31"]]
+    doc = extract_file(_saved(tmp_path, "report.odt", odt(REPORT.splitlines(), table)))
+    assert doc.format == "odt"
+    assert values(doc)[:len(EXPECTED)] == EXPECTED
+    assert "Hoàn thành xuất sắc nhiệm vụ: Số lượng: 9 (chiếm 17,31%)." in doc.text
+    assert all(doc.text[f.evidence.start:f.evidence.end] == f.evidence.text for f in doc.figures)
+
+
+def test_an_rtf_report_with_unicode_escapes(tmp_path):
+    doc = extract_file(_saved(tmp_path, "report.rtf", rtf(REPORT)))
+    assert doc.format == "rtf" and values(doc) == EXPECTED
+
+
+@pytest.mark.parametrize("name, data, words", [
+    ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "convert it to .docx"),
+    ("broken.odt", b"PK\x03\x04 not really", "not a readable .odt file"),
+    ("empty.mhtml", b"MIME-Version: 1.0\nContent-Type: text/plain\n\nno page here\n", "no HTML part"),
+])
+def test_formats_that_cannot_be_read_say_why(tmp_path, name, data, words):
+    with pytest.raises(InputError, match=words):
+        extract_file(_saved(tmp_path, name, data))
+
+
+def test_files_of_a_folder_that_are_not_read_are_listed(tmp_path, capsys):
+    inputs = tmp_path / "in"
+    (inputs / "trang_files").mkdir(parents=True)
+    (inputs / "trang.html").write_bytes(html_page())
+    (inputs / "trang_files" / "quang_cao.html").write_bytes(html_page())  # an ad the browser saved with the page
+    (inputs / "trang_files" / "script.js").write_text("x", encoding="utf-8")
+    (inputs / "bang.xlsx").write_bytes(b"PK")
+    out = tmp_path / "out"
+    assert main(["extract", str(inputs), "-o", str(out), "--no-progress"]) == 0
+    assert sorted(p.name for p in out.glob("*.json")) == ["trang.json"]
+    lines = [json.loads(line) for line in (out / "skipped.jsonl").read_text(encoding="utf-8").splitlines()]
+    reasons = {line["path"].rsplit("/", 1)[-1]: line["reason"] for line in lines}
+    assert reasons["quang_cao.html"].startswith("an asset of the saved page trang.html")
+    assert reasons["script.js"].startswith("an asset of the saved page")
+    assert reasons["bang.xlsx"] == "not a format xeploai reads (.xlsx)"
+    assert "3 file(s) of the folders not read" in capsys.readouterr().err
+    (inputs / "bang.xlsx").unlink()
+    for asset in (inputs / "trang_files").iterdir():
+        asset.unlink()
+    assert main(["extract", str(inputs), "-o", str(out), "--no-progress"]) == 0
+    assert not (out / "skipped.jsonl").exists()
+
+
+def _saved(folder, name, data):
+    path = folder / name
+    path.write_bytes(data)
+    return path
