@@ -87,14 +87,34 @@ def _page_tables(page: str, path: str) -> str:
     return "\n".join(line for table in tables for line in table)
 
 
+_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([\w-]{1,40})""", re.IGNORECASE)
+_STRAY_BYTES = 1000  # one bad byte in this many is damage, not another encoding
+
+
+def _page_text(data: bytes) -> str:
+    """A page's text: UTF-8, with a few stray bytes replaced (a page damaged in transit, whose text is
+    otherwise whole); else the charset the page declares; else Windows-1258."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("utf-8", errors="replace")
+    if text.count("\ufffd") <= max(3, len(data) // _STRAY_BYTES):
+        return text
+    declared = _CHARSET.search(data[:4096])
+    if declared is not None:
+        try:
+            return data.decode(declared.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return data.decode("cp1258", errors="replace")
+
+
 def from_html(data: bytes, path: str) -> Converted:
     """The article of a saved page (boilerplate removed by trafilatura), with its title, date and tables."""
     import trafilatura
 
-    try:
-        page = data.decode("utf-8")
-    except UnicodeDecodeError:
-        page = data.decode("cp1258", errors="replace")
+    page = _page_text(data)
     # dates from the page's markup only, and not capped at today: the same page gives the same bytes any day
     result = trafilatura.bare_extraction(page, include_tables=False, include_comments=False, with_metadata=True,
                                          favor_recall=True, date_extraction_params=_DATE_PARAMS)

@@ -3,6 +3,7 @@ files of a folder that are not read, listed with the reason."""
 
 import io
 import json
+import unicodedata
 import zipfile
 from email.message import EmailMessage
 from xml.sax.saxutils import escape
@@ -12,7 +13,7 @@ import pytest
 from extractor import InputError, extract, extract_file
 from extractor.cli import main
 
-from .fixtures import REPORT, html_page
+from .fixtures import REPORT, cp1258, html_page
 
 
 def values(doc):
@@ -120,3 +121,21 @@ def _saved(folder, name, data):
     path = folder / name
     path.write_bytes(data)
     return path
+
+
+def test_a_page_with_one_stray_byte_keeps_its_utf8_text(tmp_path):
+    """One bad byte in a UTF-8 page made the whole page Windows-1258 mojibake, and its figures were lost."""
+    page = html_page()
+    cut = page.index("Đảng bộ".encode("utf-8"))
+    damaged = page[:cut] + b"\xff" + page[cut:]
+    doc = extract_file(_saved(tmp_path, "damaged.html", damaged))
+    assert "Đảng bộ huyện Tân Lạc" in doc.text
+    assert values(doc) == values(extract_file(_saved(tmp_path, "page.html", page)))
+
+
+def test_a_page_in_a_declared_legacy_charset(tmp_path):
+    """(Guard) a whole page in Windows-1258 is no UTF-8 page with stray bytes: its charset is used."""
+    page = html_page().decode("utf-8").replace('<meta charset="utf-8">', '<meta charset="windows-1258">')
+    doc = extract_file(_saved(tmp_path, "legacy.html", cp1258(page)))
+    assert "Đảng bộ huyện Tân Lạc" in unicodedata.normalize("NFC", doc.text)
+    assert values(doc) == values(extract_file(_saved(tmp_path, "page.html", html_page())))
