@@ -74,14 +74,20 @@ def _row_parts(header: list[str], row: list[str]) -> list[str]:
     return parts
 
 
-def _page_tables(page: str, path: str) -> str:
-    """The tables of a page, each row as a report-style line."""
+def _parsed(page: str, path: str):
+    """The page's tree. Without libxml2's depth limit (``huge_tree``), an article nested more than 255
+    elements deep would be cut off; the input's size is bounded by ``max_bytes`` instead."""
     from lxml import html as lxml_html
 
     try:
-        tree = lxml_html.fromstring(_XML_DECLARATION.sub("", page, count=1))  # lxml refuses it in text
+        return lxml_html.fromstring(_XML_DECLARATION.sub("", page, count=1),  # lxml refuses it in text
+                                    parser=lxml_html.HTMLParser(huge_tree=True))
     except (ValueError, lxml_html.etree.ParserError) as exc:
         raise InputError(path, f"not a readable HTML page: {exc}") from None
+
+
+def _page_tables(tree) -> str:
+    """The tables of a page, each row as a report-style line."""
     tables = [linearise_table([[cell.text_content() for cell in tr.xpath("./th|./td")] for tr in table.xpath(".//tr")])
               for table in tree.xpath("//table")]
     return "\n".join(line for table in tables for line in table)
@@ -116,10 +122,10 @@ def from_html(data: bytes, path: str) -> Converted:
 
     page = _page_text(data)
     # dates from the page's markup only, and not capped at today: the same page gives the same bytes any day
-    result = trafilatura.bare_extraction(page, include_tables=False, include_comments=False, with_metadata=True,
+    result = trafilatura.bare_extraction(_parsed(page, path), include_tables=False, include_comments=False, with_metadata=True,
                                          favor_recall=True, date_extraction_params=_DATE_PARAMS)
     body = getattr(result, "text", None) or ""
-    text = "\n".join(part for part in (body, _page_tables(page, path)) if part)
+    text = "\n".join(part for part in (body, _page_tables(_parsed(page, path))) if part)
     if not text.strip():
         raise InputError(path, "the page holds no article text")
     title, date = getattr(result, "title", None), getattr(result, "date", None)

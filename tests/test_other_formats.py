@@ -139,3 +139,12 @@ def test_a_page_in_a_declared_legacy_charset(tmp_path):
     doc = extract_file(_saved(tmp_path, "legacy.html", cp1258(page)))
     assert "Đảng bộ huyện Tân Lạc" in unicodedata.normalize("NFC", doc.text)
     assert values(doc) == values(extract_file(_saved(tmp_path, "page.html", html_page())))
+
+
+def test_an_article_nested_deeper_than_libxml2s_limit_is_read(tmp_path):
+    """260 nested <div>s: libxml2 stops at 256 by default, and the page had "no article text"."""
+    sentence = REPORT.splitlines()[2]
+    page = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Kết quả</title></head><body>"
+            + "<div>" * 260 + f"<p>{sentence}</p>" + "</div>" * 260 + "</body></html>")
+    doc = extract_file(_saved(tmp_path, "deep.html", page.encode("utf-8")))
+    assert values(doc) == values(extract(sentence))
