@@ -86,10 +86,24 @@ def _parsed(page: str, path: str):
         raise InputError(path, f"not a readable HTML page: {exc}") from None
 
 
+# Tables a reader of the page sees: not in its furniture, a template, or a hidden element.
+_SHOWN_TABLES = ("//table[not(ancestor::footer or ancestor::nav or ancestor::aside or ancestor::template"
+                 " or ancestor-or-self::*[@hidden or @aria-hidden='true'"
+                 " or contains(translate(@style, ' ', ''), 'display:none')])]")
+
+
+def _without_tables(tree):
+    """The tree with its tables taken out: they are read as tables (``_page_tables``), and trafilatura
+    would flatten them into the body as well, one false sentence of numbers per table."""
+    for table in tree.xpath("//table"):
+        table.drop_tree()
+    return tree
+
+
 def _page_tables(tree) -> str:
-    """The tables of a page, each row as a report-style line."""
+    """The tables of a page a reader sees, each row as a report-style line."""
     tables = [linearise_table([[cell.text_content() for cell in tr.xpath("./th|./td")] for tr in table.xpath(".//tr")])
-              for table in tree.xpath("//table")]
+              for table in tree.xpath(_SHOWN_TABLES)]
     return "\n".join(line for table in tables for line in table)
 
 
@@ -122,7 +136,7 @@ def from_html(data: bytes, path: str) -> Converted:
 
     page = _page_text(data)
     # dates from the page's markup only, and not capped at today: the same page gives the same bytes any day
-    result = trafilatura.bare_extraction(_parsed(page, path), include_tables=False, include_comments=False, with_metadata=True,
+    result = trafilatura.bare_extraction(_without_tables(_parsed(page, path)), include_tables=False, include_comments=False, with_metadata=True,
                                          favor_recall=True, date_extraction_params=_DATE_PARAMS)
     body = getattr(result, "text", None) or ""
     text = "\n".join(part for part in (body, _page_tables(_parsed(page, path))) if part)

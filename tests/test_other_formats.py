@@ -148,3 +148,21 @@ def test_an_article_nested_deeper_than_libxml2s_limit_is_read(tmp_path):
             + "<div>" * 260 + f"<p>{sentence}</p>" + "</div>" * 260 + "</body></html>")
     doc = extract_file(_saved(tmp_path, "deep.html", page.encode("utf-8")))
     assert values(doc) == values(extract(sentence))
+
+
+TABLE = ("<table><tr><th>Đơn vị</th><th>Hoàn thành tốt nhiệm vụ</th><th>Tỷ lệ (%)</th></tr>"
+         "<tr><td>Xã {name}</td><td>12</td><td>80</td></tr></table>")
+
+
+def test_a_page_table_is_read_once_and_only_where_a_reader_sees_it(tmp_path):
+    """A rating table in the article was flattened into the body as well as read as a table (a second,
+    false figure); tables in the footer, the menu, a template or a hidden element gave figures too."""
+    page = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Kết quả xếp loại năm 2021</title></head><body>"
+            "<article><h1>Kết quả xếp loại năm 2021</h1><p>Năm 2021, kết quả xếp loại các tổ chức cơ sở đảng như "
+            f"sau.</p>{TABLE.format(name='An Bình')}</article><footer>{TABLE.format(name='Chân Trang')}</footer>"
+            f"<nav>{TABLE.format(name='Thực Đơn')}</nav><div style='display: none'>{TABLE.format(name='Ẩn Đi')}</div>"
+            f"<template>{TABLE.format(name='Mẫu Trang')}</template><div hidden>{TABLE.format(name='Giấu Kín')}</div>"
+            "</body></html>")
+    doc = extract_file(_saved(tmp_path, "table.html", page.encode("utf-8")))
+    assert [(f.count, f.percent) for f in doc.figures] == [(12, 80.0)]
+    assert doc.text.count("12") == 1 and "An Bình" in doc.text
