@@ -216,10 +216,28 @@ def from_pdf(data: bytes, path: str) -> Converted:
         raise InputError(path, f"not a readable PDF (damaged: {exc.__class__.__name__})") from None
     finally:
         pypdf_log.setLevel(level)
-    text = "\n\n".join(pages)
+    text = "\n\n".join(_unwrapped(page) for page in pages)
     if not text.strip():
         raise InputError(path, "the PDF has no text layer (a scan?)")
     return Converted(text)
+
+
+_WRAPPED = re.compile(r"(?<=[^\s.!?:;])[ \t]*\n[ \t]*(?=\d(?![\d.,]*[.)]\s))")
+
+
+def _unwrapped(page: str) -> str:
+    """A PDF page's text with the line breaks its layout put inside a sentence joined: inside an open
+    parenthesis ("(chiếm⏎6,63%)"), and before a number that goes on a sentence ("… và⏎19 tổ chức")
+    but not before a numbered item ("1. …", "2) …")."""
+    lines = page.split("\n")
+    out = lines[:1]
+    for line in lines[1:]:
+        before = out[-1]
+        if before.count("(") > before.count(")") and line.strip():
+            out[-1] = f"{before.rstrip()} {line.lstrip()}"
+        else:
+            out.append(line)
+    return _WRAPPED.sub(" ", "\n".join(out))
 
 
 def from_mhtml(data: bytes, path: str) -> Converted:

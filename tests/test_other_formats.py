@@ -13,7 +13,7 @@ import pytest
 from extractor import InputError, extract, extract_file
 from extractor.cli import main
 
-from .fixtures import REPORT, cp1258, html_page
+from .fixtures import REPORT, cp1258, html_page, pdf_report
 
 
 def values(doc):
@@ -166,3 +166,15 @@ def test_a_page_table_is_read_once_and_only_where_a_reader_sees_it(tmp_path):
     doc = extract_file(_saved(tmp_path, "table.html", page.encode("utf-8")))
     assert [(f.count, f.percent) for f in doc.figures] == [(12, 80.0)]
     assert doc.text.count("12") == 1 and "An Bình" in doc.text
+
+
+def test_line_breaks_of_a_pdf_layout_are_joined_inside_a_sentence(tmp_path):
+    """"(chiếm⏎6,63%)" lost its stated percent (a derived one took its place), and "… và⏎19 tổ chức"
+    split a sentence; a numbered item on its own line stays one."""
+    lines = ["Nam 2020, Dang bo co 181 to chuc co so dang duoc danh gia, trong do 12 to chuc co so dang hoan thanh "
+             "xuat sac nhiem vu (chiem", "6,63%), 150 to chuc co so dang hoan thanh tot nhiem vu (chiem 82,87%) va",
+             "19 to chuc co so dang hoan thanh nhiem vu.", "1. Ve ca nhan"]
+    doc = extract_file(_saved(tmp_path, "wrapped.pdf", pdf_report(lines)))
+    assert "(chiem 6,63%)" in doc.text and " va 19 to chuc" in doc.text and "\n1. Ve ca nhan" in doc.text
+    htxsnv = next(f for f in doc.figures if f.category.value == "HTXSNV")
+    assert (htxsnv.count, htxsnv.percent, htxsnv.derived) == (12, 6.63, [])
