@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from .models import Qualifier
+from .patterns import Patterns
 from .resolve import Draft
 from .normalise import fold
 from .units import unit_key
@@ -130,8 +131,9 @@ class Group:
 
 
 class Checker:
-    def __init__(self, drafts: list[Draft]):
+    def __init__(self, drafts: list[Draft], patterns: Patterns | None = None):
         self.drafts = drafts
+        self.patterns = patterns  # whose unit data keys the units (the default set when None)
         self.findings: list[Finding] = []
         self.nesting: dict[str, dict[str, bool | None]] = {}
 
@@ -154,7 +156,7 @@ class Checker:
         first: dict[tuple, Draft] = {}
         for d in self.drafts:
             key = (d.subject, d.category, fold(d.label or "") if d.category == "KHAC" else "", d.year, d.period,
-                   unit_key(d.unit) if d.unit else None, d.count, d.total, d.percent, d.qualifier)
+                   unit_key(d.unit, self.patterns) if d.unit else None, d.count, d.total, d.percent, d.qualifier)
             if key in first:
                 d.repeat_of = first[key]
             else:
@@ -178,7 +180,7 @@ class Checker:
         for d in self.drafts:
             if d.repeat_of is not None:
                 continue
-            groups[(d.subject, d.year, d.period, unit_key(d.unit) if d.unit else None)].append(d)
+            groups[(d.subject, d.year, d.period, unit_key(d.unit, self.patterns) if d.unit else None)].append(d)
         return [Group(members) for members in groups.values()]
 
     # --- nesting -----------------------------------------------------------------------------
@@ -409,13 +411,13 @@ class Checker:
     # --- changes and quota -----------------------------------------------------------------------
     def _check_changes(self) -> None:
         originals = [d for d in self.drafts if d.repeat_of is None]
-        index = {(d.subject, d.category, d.year, unit_key(d.unit) if d.unit else None): d
+        index = {(d.subject, d.category, d.year, unit_key(d.unit, self.patterns) if d.unit else None): d
                  for d in originals if d.year is not None}
         for d in originals:
             change = d.change
             if not change or change.get("since") is None:
                 continue
-            before = index.get((d.subject, d.category, change["since"], unit_key(d.unit) if d.unit else None))
+            before = index.get((d.subject, d.category, change["since"], unit_key(d.unit, self.patterns) if d.unit else None))
             if before is None:
                 continue
             expected = _expected_change(change["unit"], d, before)
@@ -453,10 +455,11 @@ def _expected_change(unit: str, d: Draft, before: Draft) -> tuple[float, float] 
     return None
 
 
-def check(drafts: list[Draft]) -> tuple[list[Draft], list[Finding], dict[str, dict[str, bool | None]]]:
+def check(drafts: list[Draft], patterns: Patterns | None = None) -> tuple[list[Draft], list[Finding],
+                                                                        dict[str, dict[str, bool | None]]]:
     """The drafts with their bases resolved, values derived and repeats marked, and the findings and
     nesting. The check works on copies: the resolver's drafts are left as they were."""
-    checker = Checker(_copies(drafts))
+    checker = Checker(_copies(drafts), patterns)
     checker.run()
     return checker.drafts, checker.findings, checker.nesting
 

@@ -89,7 +89,7 @@ def reporting_unit(norm: Normalised, units: list[UnitMention], page: Page, parag
     if header:
         return _issuing_body(norm, header, patterns)
     named, weight, nameless = _mentions_read(units, page, paragraph_of, patterns)
-    keys = [unit_key(norm.text[u.start:u.end]) for u in named]
+    keys = [unit_key(norm.text[u.start:u.end], patterns) for u in named]
     best, score = _most_named(named, keys, weight, nameless, patterns)
     # a committee the page names by its level only, more often than any named unit ("Tỉnh ủy", "toàn
     # Đảng bộ tỉnh" in a provincial paper that names districts): named by the place the page gives it

@@ -5,17 +5,18 @@ from __future__ import annotations
 from .check import Finding
 from .models import Change, Check, Evidence, Figure, Warning_, YearDecision, YearEvidence
 from .normalise import Normalised
+from .patterns import Patterns
 from .units import unit_key
 
 
-def figures(drafts, norm: Normalised) -> list[Figure]:
+def figures(drafts, norm: Normalised, patterns: Patterns | None = None) -> list[Figure]:
     out = []
     ids = {id(d): f"f{i}" for i, d in enumerate(drafts, start=1)}
     for i, d in enumerate(drafts, start=1):
         start, end = norm.span(d.start, d.end)
         out.append(Figure(
             id=f"f{i}", subject=d.subject, category=d.category, label=d.label, year=d.year,
-            period=d.period, unit=d.unit, unit_key=unit_key(d.unit) if d.unit else None,
+            period=d.period, unit=d.unit, unit_key=unit_key(d.unit, patterns) if d.unit else None,
             count=d.count, total=d.total, percent=d.percent, percent_of=d.percent_of,
             percent_of_source=d.percent_of_source if d.percent_of else None,
             change=Change(**d.change) if d.change else None, qualifier=d.qualifier,

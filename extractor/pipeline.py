@@ -55,7 +55,7 @@ def run(text: str, doc_id: str | None = None, *, source: str | None = None, patt
     patterns = patterns or load_patterns()
     norm = normalise(text)
     spans = paragraphs(norm.text)
-    sentences = segment(norm.text, spans)
+    sentences = segment(norm.text, spans, patterns)
     page = read_page(norm.text, norm.folded, spans, patterns)
     mentions = find_mentions(norm, sentences, patterns)
     published = context.published(page)
@@ -69,7 +69,7 @@ def run(text: str, doc_id: str | None = None, *, source: str | None = None, patt
     )
     attempts: list[Attempt] | None = [] if trace else None
     drafts = Resolver(mentions, norm.folded, norm.text, patterns, ctx, attempts).run()
-    checked, findings, nesting = check(drafts)
+    checked, findings, nesting = check(drafts, patterns)
     document = Document(
         doc_id=doc_id or "document",
         source=source,
@@ -80,7 +80,7 @@ def run(text: str, doc_id: str | None = None, *, source: str | None = None, patt
         reporting_unit=ctx.reporting_unit,
         extractor_version=VERSION,
         extractor_build=BUILD,
-        figures=emit.figures(checked, norm),
+        figures=emit.figures(checked, norm, patterns),
         checks=emit.checks(findings, checked),
         nesting=nesting,
         warnings=emit.warnings(mentions.warnings),

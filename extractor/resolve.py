@@ -948,8 +948,8 @@ class Resolver:
         if mention.name:
             written = self.text[mention.start:mention.end]
             reporting = self.context.reporting_unit
-            key = unit_key(written)
-            if reporting and self._generic(key) and unit_key(reporting).startswith(key + " "):
+            key = unit_key(written, self.patterns)
+            if reporting and self._generic(key) and unit_key(reporting, self.patterns).startswith(key + " "):
                 # "Đảng bộ Công an tỉnh", short for the reporting "Đảng ủy Công an tỉnh Thái Sơn" (a name that
                 # stops at its level), "Đảng bộ Công ty" for "Đảng bộ Công ty Cao su Phú Riềng" (an agency
                 # word alone); "huyện Điện Biên" is not short for "huyện Điện Biên Đông"

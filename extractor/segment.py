@@ -20,6 +20,7 @@ from pathlib import Path
 
 import regex
 
+from .patterns import Patterns
 from .patterns import load as load_patterns
 
 
@@ -39,10 +40,20 @@ class Sentence:
     paragraph: int
 
 
+def abbreviations(patterns: Patterns | None = None) -> frozenset[str]:
+    """underthesea's Punkt abbreviations plus those of ``patterns/words.yaml`` (of ``patterns``, else the
+    default set), lower-case, without the final dot."""
+    return _abbreviations_of(patterns or load_patterns())
+
+
+@lru_cache(maxsize=8)
+def _abbreviations_of(patterns: Patterns) -> frozenset[str]:
+    return frozenset(patterns.words.abbreviations) | _punkt_abbreviations()
+
+
 @lru_cache(maxsize=1)
-def abbreviations() -> frozenset[str]:
-    """underthesea's Punkt abbreviations plus those of ``patterns/words.yaml``, lower-case, without the final dot."""
-    found = set(load_patterns().words.abbreviations)
+def _punkt_abbreviations() -> frozenset[str]:
+    found: set[str] = set()
     spec = importlib.util.find_spec("underthesea")
     if spec is not None and spec.origin:
         params = Path(spec.origin).parent / "pipeline" / "sent_tokenize" / "punkt_params.json"
@@ -76,10 +87,10 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
     return found
 
 
-def segment(text: str, spans: list[tuple[int, int]] | None = None) -> list[Sentence]:
+def segment(text: str, spans: list[tuple[int, int]] | None = None, patterns: Patterns | None = None) -> list[Sentence]:
     """Split the normalised text into sentences, each inside one paragraph (line); ``spans`` are its
     paragraphs when they are known already."""
-    abbrev = abbreviations()
+    abbrev = abbreviations(patterns)
     sentences: list[Sentence] = []
     for p_index, (p_start, p_end) in enumerate(paragraphs(text) if spans is None else spans):
         s_start = p_start

@@ -12,6 +12,7 @@ import regex
 from rapidfuzz import fuzz
 
 from .normalise import fold
+from .patterns import Patterns
 from .patterns import load as load_patterns
 
 _SPACES = regex.compile(r"[\s,.\-–]+")
@@ -20,20 +21,24 @@ _SPACES = regex.compile(r"[\s,.\-–]+")
 SAME_UNIT_THRESHOLD = 90.0
 
 
+def unit_key(name: str, patterns: Patterns | None = None) -> str:
+    """The key of a unit's name, by the rules of ``patterns/units.yaml`` (of ``patterns``, else the
+    default pattern set): committee heads and abbreviations spelled out as their level, party-body
+    words left out, diacritics folded."""
+    return _unit_key(name, patterns or load_patterns())
+
+
 @functools.lru_cache(maxsize=65536)
-def unit_key(name: str) -> str:
-    """The key of a unit's name, by the rules of ``patterns/units.yaml``: committee heads and
-    abbreviations spelled out as their level, party-body words left out, diacritics folded."""
-    patterns = load_patterns()
+def _unit_key(name: str, patterns: Patterns) -> str:
     spelled = patterns.unit_key_spelled
     key = patterns.unit_key_written.sub(lambda m: spelled[m.group().rstrip()], fold(name))
     key = patterns.unit_key_party.sub(" ", key)
     return _SPACES.sub(" ", key).strip()
 
 
-def same_unit(a: str | None, b: str | None) -> bool:
+def same_unit(a: str | None, b: str | None, patterns: Patterns | None = None) -> bool:
     if not a or not b:
         return a == b
-    ka, kb = unit_key(a), unit_key(b)
+    ka, kb = unit_key(a, patterns), unit_key(b, patterns)
     return ka == kb or fuzz.ratio(ka, kb) >= SAME_UNIT_THRESHOLD or (
         bool(ka) and bool(kb) and (ka.endswith(" " + kb) or kb.endswith(" " + ka)))

@@ -106,3 +106,29 @@ def test_a_tie_between_committees_named_by_level_does_not_depend_on_the_hash_see
     units = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                             env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout.strip() for seed in range(6)}
     assert units == {"Đảng bộ tỉnh"}
+
+
+def test_a_pattern_set_given_to_extract_keys_the_units_and_splits_the_sentences(tmp_path):
+    """extract(patterns=…) used the default unit data for unit keys and the default abbreviations for
+    the sentence splitter, whatever pattern set it was given."""
+    import shutil
+
+    import yaml
+
+    from extractor.patterns import Patterns, pattern_dir
+
+    target = tmp_path / "patterns"
+    shutil.copytree(pattern_dir(), target)
+    units = yaml.safe_load((target / "units.yaml").read_text(encoding="utf-8"))
+    units["party_body_words"] = [w for w in units["party_body_words"] if w != "Đảng bộ"]
+    (target / "units.yaml").write_text(yaml.safe_dump(units, allow_unicode=True), encoding="utf-8")
+    words = yaml.safe_load((target / "words.yaml").read_text(encoding="utf-8"))
+    words["abbreviations"] = [*words["abbreviations"], "cđ"]
+    (target / "words.yaml").write_text(yaml.safe_dump(words, allow_unicode=True), encoding="utf-8")
+    custom = Patterns(target)
+    text = "Năm 2019, Đảng bộ xã Mỹ Hòa có 12 chi bộ hoàn thành tốt nhiệm vụ theo Cđ. Số 5 của huyện."
+    assert extract(text).figures[0].unit_key == "xa my hoa"
+    assert extract(text, patterns=custom).figures[0].unit_key == "dang bo xa my hoa"
+    from extractor.segment import segment
+
+    assert len(segment(text)) == 2 and len(segment(text, patterns=custom)) == 1
