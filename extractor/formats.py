@@ -134,12 +134,13 @@ def from_html(data: bytes, path: str) -> Converted:
     """The article of a saved page (boilerplate removed by trafilatura), with its title, date and tables."""
     import trafilatura
 
-    page = _page_text(data)
+    tree = _parsed(_page_text(data), path)
+    tables = _page_tables(tree)  # read before the tree goes to trafilatura without its tables
     # dates from the page's markup only, and not capped at today: the same page gives the same bytes any day
-    result = trafilatura.bare_extraction(_without_tables(_parsed(page, path)), include_tables=False, include_comments=False, with_metadata=True,
-                                         favor_recall=True, date_extraction_params=_DATE_PARAMS)
+    result = trafilatura.bare_extraction(_without_tables(tree), include_tables=False, include_comments=False,
+                                         with_metadata=True, favor_recall=True, date_extraction_params=_DATE_PARAMS)
     body = getattr(result, "text", None) or ""
-    text = "\n".join(part for part in (body, _page_tables(_parsed(page, path))) if part)
+    text = "\n".join(part for part in (body, tables) if part)
     if not text.strip():
         raise InputError(path, "the page holds no article text")
     title, date = getattr(result, "title", None), getattr(result, "date", None)
