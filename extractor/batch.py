@@ -23,10 +23,11 @@ import signal
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import partial
 from typing import NamedTuple
 from pathlib import Path
 
@@ -296,19 +297,14 @@ def process_and_write(job: Job, out: str, max_bytes: int = DEFAULT_MAX_BYTES) ->
 
 def _is_current(job: Job, out: Path, digest: str | None) -> bool:
     """The output exists, is a document, and was made by this build from the same input bytes."""
-    target = out / job.target
+    if digest is None:
+        return False
     try:
-        previous = json.loads(target.read_text(encoding="utf-8"))
+        previous = Document.model_validate_json((out / job.target).read_bytes())
     except (OSError, ValueError):
         return False
-    if not isinstance(previous, dict) or digest is None:
-        return False
-    try:
-        Document.model_validate(previous)
-    except ValueError:
-        return False
-    return (previous.get("input_sha256") == digest and previous.get("extractor_build") == BUILD
-            and previous.get("doc_id") == (job.doc_id or Path(job.path).stem))
+    return (previous.input_sha256 == digest and previous.extractor_build == BUILD
+            and previous.doc_id == (job.doc_id or Path(job.path).stem))
 
 
 def file_digest(path: str) -> str | None:
@@ -341,27 +337,27 @@ def _worker_init() -> None:
 def _local(jobs: list[Job], workers: int, max_bytes: int, out: Path | None) -> Iterator[Outcome]:
     """Outcomes as they finish. With several workers, the inputs of a worker that died are tried once
     more, each alone in a fresh pool, so that one input that kills its worker fails alone."""
-    work = (lambda job: process_and_write(job, str(out), max_bytes)) if out is not None else \
-        (lambda job: process_file(job, max_bytes))
+    # a picklable function of one job: what a worker process runs
+    work = partial(process_and_write, out=str(out), max_bytes=max_bytes) if out is not None else \
+        partial(process_file, max_bytes=max_bytes)
     if workers <= 1:
         for job in jobs:
             yield work(job)
         return
     load_patterns()  # compiled once here: forked workers inherit them instead of compiling their own
-    left = yield from _pool(jobs, workers, max_bytes, out)
+    left = yield from _pool(jobs, workers, work)
     for job in left:
-        retried = yield from _pool([job], 1, max_bytes, out)
+        retried = yield from _pool([job], 1, work)
         for lost in retried:
             yield Outcome(lost, error=WORKER_DIED)
 
 
-def _pool(jobs: list[Job], workers: int, max_bytes: int, out: Path | None):
-    """Run ``jobs`` in a pool; yields their outcomes and returns the jobs lost with a dead worker."""
+def _pool(jobs: list[Job], workers: int, work: Callable[[Job], Outcome]):
+    """Run ``work`` on ``jobs`` in a pool; yields their outcomes and returns the jobs lost with a dead worker."""
     done: set[int] = set()
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
     try:
-        futures = {(pool.submit(process_and_write, job, str(out), max_bytes) if out is not None
-                    else pool.submit(process_file, job, max_bytes)): k for k, job in enumerate(jobs)}
+        futures = {pool.submit(work, job): k for k, job in enumerate(jobs)}
         for future in as_completed(futures):
             try:
                 outcome = future.result()
@@ -381,7 +377,7 @@ def _dask(jobs: list[Job], scheduler: str, max_bytes: int) -> Iterator[Outcome]:
     try:
         from distributed import Client
         from distributed import as_completed as dask_completed
-    except ImportError:  # pragma: no cover - dask is a declared dependency
+    except ImportError:  # the dask extra is not installed
         raise BatchError("the dask engine needs 'distributed' (pip install 'xeploai[dask]')") from None
     with Client(scheduler) as client:
         futures = client.map(process_file, jobs, max_bytes=max_bytes, pure=False)
@@ -497,7 +493,7 @@ def _write_records(out: Path, jobs: list[Job], digests: dict[str, str | None], s
     """errors.jsonl (only when something failed), the manifest of the outputs the batch wrote, and
     stale.jsonl (outputs whose input is gone or has changed)."""
     failed = {o.job.path for o in summary.failed}
-    manifest = _read_manifest(out)
+    manifest = recorded_sources(out)
     for job in jobs:
         if job.path not in failed and (out / job.target).is_file():
             manifest[job.target] = {"output": job.target, "input": shown(Path(job.path).absolute()),
@@ -536,7 +532,8 @@ def _write_lines(path: Path, rows: list[dict]) -> None:
         raise BatchError(f"{shown(path)}: cannot be written ({exc.strerror or exc})") from None
 
 
-def _read_manifest(out: Path) -> dict[str, dict]:
+def recorded_sources(out: Path) -> dict[str, dict]:
+    """The manifest of OUTDIR: output path (relative) → the input the batch read for it and its hash."""
     entries: dict[str, dict] = {}
     try:
         lines = (out / MANIFEST).read_text(encoding="utf-8").splitlines()
@@ -550,11 +547,6 @@ def _read_manifest(out: Path) -> dict[str, dict]:
         if isinstance(entry, dict) and {"output", "input", "input_sha256"} <= set(entry):
             entries[entry["output"]] = entry
     return entries
-
-
-def recorded_sources(out: Path) -> dict[str, dict]:
-    """The manifest of OUTDIR: output path (relative) → the input the batch read for it and its hash."""
-    return _read_manifest(out)
 
 
 def stale_outputs(out: Path) -> set[str]:

@@ -40,18 +40,56 @@ class Outputs:
     stale: list[Path]
 
 
+class _Records:
+    """The batch records (manifest, stale list) of the OUTDIRs that hold some outputs, each folder's
+    read once however many documents it holds."""
+
+    def __init__(self) -> None:
+        self._root_of: dict[Path, Path | None] = {}
+        self._manifest: dict[Path, dict[str, dict]] = {}
+        self._stale: dict[Path, set[str]] = {}
+
+    def place(self, path: Path) -> tuple[Path, str] | None:
+        """The OUTDIR holding the output ``path`` (the nearest folder above it with the batch's records)
+        and the output's name in it; None for a file no batch wrote."""
+        path = path.absolute()
+        if path.parent not in self._root_of:
+            self._root_of[path.parent] = next(
+                (folder for folder in path.parents if (folder / batch.MANIFEST).is_file()), None)
+        root = self._root_of[path.parent]
+        return (root, path.relative_to(root).as_posix()) if root is not None else None
+
+    def stale(self, path: Path) -> bool:
+        """Whether the last batch listed the output ``path`` as stale."""
+        found = self._records(path, self._stale, batch.stale_outputs)
+        return found is not None and found[1] in found[0]
+
+    def source(self, path: Path) -> dict | None:
+        """The manifest's entry for the output ``path``: the input the batch read for it, and its hash."""
+        found = self._records(path, self._manifest, batch.recorded_sources)
+        return found[0].get(found[1]) if found is not None else None
+
+    def _records(self, path: Path, cache: dict, read):
+        """One kind of record of the OUTDIR holding ``path`` (read once per OUTDIR), and the output's
+        name in it; None for a file no batch wrote."""
+        place = self.place(path)
+        if place is None:
+            return None
+        root, name = place
+        if root not in cache:
+            cache[root] = read(root)
+        return cache[root], name
+
+
 def read_outputs(paths: list[Path], *, include_stale: bool = True) -> Outputs:
     """The valid output documents among ``paths``; the invalid ones and (unless ``include_stale``)
     the ones the last batch listed as stale are set aside."""
     result = Outputs([], [], [])
-    stale_of: dict[Path, set[str]] = {}
+    records = _Records()
     for path in paths:
-        root = batch_root(path)
-        if not include_stale and root is not None:
-            stale = stale_of.setdefault(root, batch.stale_outputs(root))
-            if path.absolute().relative_to(root).as_posix() in stale:
-                result.stale.append(path)
-                continue
+        if not include_stale and records.stale(path):
+            result.stale.append(path)
+            continue
         try:
             result.documents.append((path, read_output(path)))
         except InputError as exc:
@@ -59,25 +97,17 @@ def read_outputs(paths: list[Path], *, include_stale: bool = True) -> Outputs:
     return result
 
 
-def batch_root(path: Path) -> Path | None:
-    """The OUTDIR holding the output ``path``: the nearest folder above it with the batch's records."""
-    for folder in path.absolute().parents:
-        if (folder / batch.MANIFEST).is_file():
-            return folder
-    return None
+def recorded_texts(documents: list[tuple[Path, Document]]) -> list[str | None]:
+    """For each (path, document): the text its offsets point into. The document carries it (html,
+    docx, pdf), or it is the input the batch recorded for this output in its manifest, read only while
+    its bytes still hash to what the batch read. The document's own ``source`` field is never opened:
+    a crafted output could name any file of the machine."""
+    records = _Records()
+    return [doc.text if doc.text is not None else _recorded_input(records.source(path), doc)
+            for path, doc in documents]
 
 
-def recorded_text(path: Path, doc: Document) -> str | None:
-    """The text the offsets of ``doc`` point into. The document carries it (html, docx, pdf), or it is
-    the input the batch recorded for this output in its manifest, read only while its bytes still hash
-    to what the batch read. The document's own ``source`` field is never opened: a crafted output
-    could name any file of the machine."""
-    if doc.text is not None:
-        return doc.text
-    root = batch_root(path)
-    if root is None:
-        return None
-    entry = batch.recorded_sources(root).get(path.absolute().relative_to(root).as_posix())
+def _recorded_input(entry: dict | None, doc: Document) -> str | None:
     if entry is None or entry["input_sha256"] != doc.input_sha256:
         return None
     if batch.file_digest(entry["input"]) != entry["input_sha256"]:  # gone, changed, or no regular file

@@ -8,7 +8,7 @@ The page trusts nothing it shows. Documents are validated against the contract b
 invalid one is left out and named); every field, ids and paths included, is escaped; and a
 Content-Security-Policy allows only the page's own style and script, by hash, with no inline
 handlers and no network. Source texts are embedded only when the batch recorded reading them
-(see ``outputs.recorded_text``).
+(see ``outputs.recorded_texts``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
-from .outputs import read_outputs, recorded_text
+from .outputs import read_outputs, recorded_texts
 
 COLOURS = {
     "TONG_SO": "#d9d9d9", "DA_DANH_GIA": "#c6dbef", "CHUA_DANH_GIA": "#fdd0a2", "MIEN_DANH_GIA": "#fee6ce",
@@ -187,5 +187,6 @@ def render(items: list[Item]) -> str:
 def load_items(paths: list[Path]) -> tuple[list[Item], list[InputError]]:
     """The valid output documents among ``paths`` with their recorded texts, and the invalid ones."""
     found = read_outputs(paths)
-    items = [Item(doc.model_dump(mode="json"), recorded_text(path, doc)) for path, doc in found.documents]
+    texts = recorded_texts(found.documents)
+    items = [Item(doc.model_dump(mode="json"), text) for (_, doc), text in zip(found.documents, texts)]
     return items, found.invalid
