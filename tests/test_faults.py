@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import builtins
+import contextlib
 import csv
 import errno
 import hashlib
@@ -134,6 +135,35 @@ def make_long_batch(folder: Path, n: int, size: int = 200_000) -> Path:
     for i in range(n):
         (folder / f"doc{i:03d}.txt").write_text(long_text(i, size), encoding="utf-8")
     return folder
+
+
+def sub_and_top(folder: Path) -> Path:
+    """Inputs in two places: ``sub/r.txt`` and ``top.txt``."""
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "r.txt").write_text(REPORT, encoding="utf-8")
+    (folder / "top.txt").write_text(REPORT, encoding="utf-8")
+    return folder
+
+
+def only_sub_failed(result, out: Path) -> None:
+    """The run could not write OUT/sub/r.json, said so in errors.jsonl, and wrote the other output."""
+    no_traceback(result)
+    assert result.returncode == 1
+    assert "cannot write the output" in error_for(out, "r.txt")["reason"]
+    assert (out / "top.json").is_file()
+
+
+@contextlib.contextmanager
+def chmod_or_skip(path: Path, mode: int, denied: int, why: str):
+    """``path`` with ``mode`` for the block, given back 0o755 after it; the test is skipped when this
+    user keeps the ``denied`` access anyway (root)."""
+    os.chmod(path, mode)
+    try:
+        if os.access(path, denied):
+            pytest.skip(f"running as root: {why}")
+        yield
+    finally:
+        os.chmod(path, 0o755)
 
 
 def killed_mid_batch(tmp_path: Path, procs) -> Path:
@@ -729,18 +759,14 @@ class TestFailures:
         (inputs / "locked").mkdir(parents=True)
         (inputs / "locked" / "r.txt").write_text(REPORT, encoding="utf-8")
         (inputs / "good.txt").write_text(REPORT, encoding="utf-8")
-        os.chmod(inputs / "locked", 0)
-        try:
-            if os.access(inputs / "locked", os.R_OK | os.X_OK):
-                pytest.skip("running as root: chmod 000 does not stop this user from listing a folder")
+        with chmod_or_skip(inputs / "locked", 0, os.R_OK | os.X_OK,
+                           "chmod 000 does not stop this user from listing a folder"):
             out = tmp_path / "out"
             result = cli("extract", inputs, "-o", out, "--no-progress")
             no_traceback(result)
             assert result.returncode == 1
             assert "cannot list the folder" in error_for(out, "locked")["reason"]
             assert (out / "good.json").is_file()
-        finally:
-            os.chmod(inputs / "locked", 0o755)
 
     def test_unreadable_subfolder_simulated(self, tmp_path, monkeypatch, capsys):
         """Attack: listing a sub-folder fails with EACCES (simulated in-process, works as root)."""
@@ -823,39 +849,20 @@ class TestFailures:
 
     def test_unwritable_out_subfolder_is_a_file(self, tmp_path):
         """Attack: OUT/sub is a regular file, so OUT/sub/r.json cannot be written (works as root)."""
-        inputs = tmp_path / "in"
-        (inputs / "sub").mkdir(parents=True)
-        (inputs / "sub" / "r.txt").write_text(REPORT, encoding="utf-8")
-        (inputs / "top.txt").write_text(REPORT, encoding="utf-8")
+        inputs = sub_and_top(tmp_path / "in")
         out = tmp_path / "out"
         out.mkdir()
         (out / "sub").write_text("not a folder", encoding="utf-8")
-        result = cli("extract", inputs, "-o", out, "--no-progress")
-        no_traceback(result)
-        assert result.returncode == 1
-        assert "cannot write the output" in error_for(out, "r.txt")["reason"]
-        assert (out / "top.json").is_file()
+        only_sub_failed(cli("extract", inputs, "-o", out, "--no-progress"), out)
         assert (out / "sub").read_text(encoding="utf-8") == "not a folder"
 
     def test_unwritable_out_subfolder_chmod(self, tmp_path):
         """Attack: OUT/sub made read-only with chmod (needs a non-root user)."""
-        inputs = tmp_path / "in"
-        (inputs / "sub").mkdir(parents=True)
-        (inputs / "sub" / "r.txt").write_text(REPORT, encoding="utf-8")
-        (inputs / "top.txt").write_text(REPORT, encoding="utf-8")
+        inputs = sub_and_top(tmp_path / "in")
         out = tmp_path / "out"
         (out / "sub").mkdir(parents=True)
-        os.chmod(out / "sub", 0o555)
-        try:
-            if os.access(out / "sub", os.W_OK):
-                pytest.skip("running as root: chmod 555 does not stop this user from writing")
-            result = cli("extract", inputs, "-o", out, "--no-progress")
-            no_traceback(result)
-            assert result.returncode == 1
-            assert "cannot write the output" in error_for(out, "r.txt")["reason"]
-            assert (out / "top.json").is_file()
-        finally:
-            os.chmod(out / "sub", 0o755)
+        with chmod_or_skip(out / "sub", 0o555, os.W_OK, "chmod 555 does not stop this user from writing"):
+            only_sub_failed(cli("extract", inputs, "-o", out, "--no-progress"), out)
 
     @pytest.mark.parametrize("name, data, words", [
         ("empty.txt", b"", "empty"),
@@ -1276,16 +1283,11 @@ class TestOutAndUsage:
         f.write_text(REPORT, encoding="utf-8")
         out = tmp_path / "out"
         out.mkdir()
-        os.chmod(out, 0o555)
-        try:
-            if os.access(out, os.W_OK):
-                pytest.skip("running as root: chmod 555 does not stop this user from writing")
+        with chmod_or_skip(out, 0o555, os.W_OK, "chmod 555 does not stop this user from writing"):
             result = cli("extract", f, "-o", out, "--no-progress")
             no_traceback(result)
             assert result.returncode == 2
             assert str(out) in result.stderr
-        finally:
-            os.chmod(out, 0o755)
 
     @pytest.mark.parametrize("workers", ["0", "-1", "-8"])
     def test_workers_not_positive(self, tmp_path, workers):
@@ -1680,6 +1682,21 @@ def write_doc(out: Path, name: str, doc: dict) -> None:
     (out / name).write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
 
 
+def exported_then_big(tmp_path: Path, target: Path, n: int) -> tuple[dict, Path, bytes]:
+    """An export of one document written to ``target``, and a folder of ``n`` documents to export over
+    it: (the document, that folder, the first export's bytes)."""
+    small = tmp_path / "small"
+    small.mkdir()
+    doc = real_document(tmp_path)
+    write_doc(small, "one.json", doc)
+    assert run_main("export", small, "--to", target) == 0
+    big = tmp_path / "big"
+    big.mkdir()
+    for i in range(n):
+        write_doc(big, f"d{i:04d}.json", {**doc, "doc_id": f"d{i:04d}"})
+    return doc, big, target.read_bytes()
+
+
 class TestExport:
     @pytest.mark.parametrize("junk", [b"[]", b"null", b'{"settings": true}', b'{"doc_id": "x", "fig', b"",
                                       b'{"doc_id": "x", "figures": "nope"}'],
@@ -1828,18 +1845,8 @@ class TestExport:
     @pytest.mark.parametrize("suffix", ["duckdb", "csv", "parquet"])
     def test_export_killed_midway_leaves_the_previous_file(self, tmp_path, procs, suffix):
         """Attack: SIGKILL during an export over a previous export: the previous file is as it was."""
-        small = tmp_path / "small"
-        small.mkdir()
-        doc = real_document(tmp_path)
-        write_doc(small, "one.json", doc)
         target = tmp_path / "exports" / f"panel.{suffix}"
-        assert run_main("export", small, "--to", target) == 0
-        before = target.read_bytes()
-        big = tmp_path / "big"
-        big.mkdir()
-        for i in range(1000):
-            doc["doc_id"] = f"d{i:04d}"
-            write_doc(big, f"d{i:04d}.json", doc)
+        doc, big, before = exported_then_big(tmp_path, target, 1000)
         p = procs(["export", big, "--to", target], stderr_path=tmp_path / "export.err")
         existing = set(os.listdir(target.parent))
         # killed as soon as a new file shows beside the target, or after one second of work
@@ -1851,18 +1858,8 @@ class TestExport:
 
     def test_ctrl_c_during_export(self, tmp_path, procs):
         """Attack: SIGINT during an export: exit 130, 'interrupted', the previous file intact, no temporary."""
-        small = tmp_path / "small"
-        small.mkdir()
-        doc = real_document(tmp_path)
-        write_doc(small, "one.json", doc)
         target = tmp_path / "exports" / "panel.duckdb"
-        assert run_main("export", small, "--to", target) == 0
-        before = target.read_bytes()
-        big = tmp_path / "big"
-        big.mkdir()
-        for i in range(3000):
-            doc["doc_id"] = f"d{i:04d}"
-            write_doc(big, f"d{i:04d}.json", doc)
+        _, big, before = exported_then_big(tmp_path, target, 3000)
         err = tmp_path / "export.err"
         p = procs(["export", big, "--to", target], stderr_path=err)
         existing = set(os.listdir(target.parent))
