@@ -366,10 +366,11 @@ def _pool(jobs: list[Job], workers: int, work: Callable[[Job], Outcome]):
             done.add(futures[future])
             yield outcome
     finally:
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:  # do not wait on a worker's long input
-            process.terminate()
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()  # do not wait on a worker's long input
+        # then wait for the pool's manager thread: left running, it races the interpreter's exit, where
+        # Python 3.11 writes to its closed wake-up pipe and prints a traceback after Ctrl-C
+        pool.shutdown(wait=True, cancel_futures=True)
     return [job for k, job in enumerate(jobs) if k not in done]
 
 
