@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import regex
 
 from .match import Mentions, UnitMention
+from .models import ReportHeader
 from .normalise import Normalised, fold
-from .page import READ, Page, calendar_dates
+from .page import READ, Date, Page, calendar_dates
 from .patterns import Patterns
 from .units import unit_key
 
@@ -59,6 +60,47 @@ def title(text: str, page: Page) -> str | None:
         lines = [line.strip() for line in text.split("\n")[:8] if sum(ch.isalpha() for ch in line) >= 8][:1]
     joined = " ".join(lines)
     return _ASCII_PREFIX.sub("", joined).strip() or None
+
+
+_WORD = regex.compile(r"[\p{L}\d]")
+_DOCUMENT_NUMBER = regex.compile(r"\d[\w.]*\s*[-/]\s*[\p{L}\d][\p{L}\d/.\-]*")
+
+
+def report_header(norm: Normalised, page: Page, reporting_unit: str | None, from_header: bool,
+                  patterns: Patterns) -> ReportHeader | None:
+    """An official report's header block ("ĐẢNG BỘ TỈNH …" / "HUYỆN ỦY …" / "Số 45-BC/HU" / "…, ngày 10
+    tháng 01 năm 2024") and the title after it ("BÁO CÁO" / "Kết quả …"), each part in a field of its own."""
+    parts = [p for p in page.parts if p.role == "header"]
+    if not parts:
+        return None
+    text = norm.text
+    lines = [" ".join(line.split()) for p in parts for line in text[p.start:p.end].split("\n")]
+    lines = [line for line in lines if _WORD.search(line)]  # not the "*" or "-----" under a body's name
+    dated = _header_date(page, parts)
+    title = " ".join(" ".join(text[p.start:p.end].split()) for p in page.parts[len(parts):]
+                     if p.start > parts[0].start and p.role == "headline")
+    return ReportHeader(issuing_body=reporting_unit if from_header else None, number=_number(norm, parts, patterns),
+                        place=_place(text, dated), date=dated.iso() if dated else None, title=title or None,
+                        lines=lines)
+
+
+def _header_date(page: Page, parts: list) -> Date | None:
+    """The date of a header's place-and-date line."""
+    return next((d for d in page.dates if d.cue == "place" and any(p.start <= d.start < p.end for p in parts)), None)
+
+
+def _number(norm: Normalised, parts: list, patterns: Patterns) -> str | None:
+    """The document number of a header's "Số 45-BC/HU" line: "45-BC/HU"."""
+    numbered = next((p for p in parts if patterns.phrases["document_number"].match(norm.folded[p.start:p.end])), None)
+    written = _DOCUMENT_NUMBER.search(norm.text, numbered.start, numbered.end) if numbered else None
+    return written.group() if written else None
+
+
+def _place(text: str, dated: Date | None) -> str | None:
+    """The place written before a report's date on its line ("Tân Lạc, ngày 10 tháng 01 năm 2024")."""
+    if dated is None:
+        return None
+    return text[text.rfind("\n", 0, dated.start) + 1:dated.start].rstrip(" ,") or None
 
 
 def published(page: Page) -> str | None:
@@ -109,9 +151,9 @@ def reporting_unit(norm: Normalised, units: list[UnitMention], page: Page, parag
 
 
 def _mentions_read(units: list[UnitMention], page: Page, paragraph_of, patterns: Patterns):
-    """The units the headline and body name (not a chi bộ), each mention's weight (a headline's counts
-    thrice), and the weighted count of nameless mentions by level."""
-    read = [u for u in units if page.role(paragraph_of(u.start)) in ("headline", "body")]
+    """The units the headline and body name (not a chi bộ, nor a table's row), each mention's weight (a
+    headline's counts thrice), and the weighted count of nameless mentions by level."""
+    read = [u for u in units if page.role(paragraph_of(u.start)) in ("headline", "body") and not u.row]
     weight = {id(u): _HEADLINE_WEIGHT if page.role(paragraph_of(u.start)) == "headline" else 1 for u in read}
     named = [u for u in read if u.name and u.head not in patterns.unit_branch_heads]
     nameless = Counter()

@@ -12,8 +12,9 @@ class InputError(Exception):
 
 # What each optional extra of the package brings, for the message when it is missing.
 EXTRAS = {
-    "office": ("python-docx, pypdf and striprtf", "reading .docx, .pdf and .rtf inputs"),
+    "office": ("python-docx, pdfplumber and striprtf", "reading .docx, .pdf and .rtf inputs"),
     "export": ("DuckDB", "export to .duckdb, .parquet and .csv"),
+    "ocr": ("pypdfium2 and Pillow", "reading a scan by OCR"),
 }
 
 

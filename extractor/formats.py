@@ -13,11 +13,11 @@ import logging
 import re
 from dataclasses import dataclass
 
+from . import ocr
 from .errors import InputError, MissingExtra, require
-from .patterns import load as load_patterns
+from .models import Ocr
+from .tables import Cell, TextBuilder, clean, table_lines
 
-_HAS_DIGIT = re.compile(r"\d")
-_SPACES = re.compile(r"[ \t\r\f\v]+")
 _XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
 
 
@@ -34,44 +34,8 @@ class Converted:
     text: str
     title: str | None = None
     published: str | None = None
-
-
-def _clean(cell: str) -> str:
-    return _SPACES.sub(" ", cell.replace("\n", " ")).strip()
-
-
-def linearise_table(rows: list[list[str]]) -> list[str]:
-    """Report-style lines for a table whose first row holds the column headers.
-
-    A column whose header is a share ("Tỷ lệ (%)") joins the column before it as "(chiếm x%)".
-    Rows without a number (sub-headings) are kept as their label alone.
-    """
-    rows = [[_clean(c) for c in row] for row in rows if any(_clean(c) for c in row)]
-    if len(rows) < 2:
-        return [" ".join(rows[0])] if rows else []
-    header = rows[0]
-    lines = []
-    for row in rows[1:]:
-        parts = _row_parts(header, row)
-        lines.append(f"{row[0]}: " + "; ".join(parts) + "." if parts else row[0])
-    return lines
-
-
-def _row_parts(header: list[str], row: list[str]) -> list[str]:
-    """The numbers of a row after its label, each named by its column ("Số lượng: 12"), a share joined
-    to the number before it ("12 (chiếm 80%)")."""
-    patterns = load_patterns()
-    share_header, share_word = patterns.phrases["percent_header"], patterns.words.share_word
-    parts: list[str] = []
-    for j, cell in enumerate(row[1:], start=1):
-        if not cell or not _HAS_DIGIT.search(cell):
-            continue
-        name = header[j] if j < len(header) else ""
-        if share_header.search(name) and parts:
-            parts[-1] += f" ({share_word} {cell.rstrip('%').strip()}%)"
-        else:
-            parts.append(f"{name}: {cell}" if name else cell)
-    return parts
+    units: tuple[tuple[int, int], ...] = ()  # spans of ``text`` that name a unit: the row labels of its tables
+    ocr: Ocr | None = None  # how the text was read when it came from OCR of a scan
 
 
 def _parsed(page: str, path: str):
@@ -92,6 +56,25 @@ _SHOWN_TABLES = ("//table[not(ancestor::footer or ancestor::nav or ancestor::asi
                  " or contains(translate(@style, ' ', ''), 'display:none')])]")
 
 
+_LINKED = 0.9  # a list item whose text is this much a link's is a link to another page
+
+
+def _without_teasers(tree):
+    """The tree without its lists of links to other pages ("Tin cùng chuyên mục" with no heading, "Đọc
+    nhiều"): a list whose items are, nearly all, each one link. Their headlines state other units' figures."""
+    for listing in tree.xpath("//ul|//ol"):
+        items = listing.xpath("./li")
+        linked = [li for li in items if _is_link(li)]
+        if len(linked) >= 2 and len(linked) * 5 >= len(items) * 4:
+            listing.drop_tree()
+    return tree
+
+
+def _is_link(element) -> bool:
+    text = len(element.text_content().strip())
+    return text > 0 and sum(len(a.text_content().strip()) for a in element.iter("a")) >= _LINKED * text
+
+
 def _without_tables(tree):
     """The tree with its tables taken out: they are read as tables (``_page_tables``), and trafilatura
     would flatten them into the body as well, one false sentence of numbers per table."""
@@ -100,11 +83,39 @@ def _without_tables(tree):
     return tree
 
 
-def _page_tables(tree) -> str:
-    """The tables of a page a reader sees, each row as a report-style line."""
-    tables = [linearise_table([[cell.text_content() for cell in tr.xpath("./th|./td")] for tr in table.xpath(".//tr")])
-              for table in tree.xpath(_SHOWN_TABLES)]
-    return "\n".join(line for table in tables for line in table)
+def _span(cell, name: str) -> int:
+    value = cell.get(name, "1").strip()
+    return int(value) if value.isdigit() else 1
+
+
+def _cell_text(cell) -> str:
+    """A cell's text without the tables nested in it (each is read as a table of its own)."""
+    if not cell.xpath(".//table"):
+        return cell.text_content()
+    return "".join(t for t in cell.xpath(".//text()")
+                   if not _inside_table(t.getparent().getparent() if t.is_tail else t.getparent(), cell))
+
+
+def _inside_table(element, cell) -> bool:
+    while element is not None and element is not cell:
+        if element.tag == "table":
+            return True
+        element = element.getparent()
+    return False
+
+
+def _html_rows(table) -> list[list[Cell]]:
+    """The rows of one table (not of a table nested in it), each cell with its spans."""
+    return [[Cell(_cell_text(cell), _span(cell, "colspan"), _span(cell, "rowspan")) for cell in tr.xpath("./th|./td")]
+            for tr in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")]
+
+
+def _page_tables(tree) -> list:
+    """The tables of a page a reader sees, each as its report-style lines."""
+    tables = tree.xpath(_SHOWN_TABLES)
+    for br in (br for table in tables for br in table.iter("br")):
+        br.tail = "\n" + (br.tail or "")  # a cell's lines: the tables leave the tree before trafilatura reads it
+    return [table_lines(_html_rows(table)) for table in tables]
 
 
 _CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([\w-]{1,40})""", re.IGNORECASE)
@@ -137,16 +148,21 @@ def from_html(data: bytes, path: str) -> Converted:
     tree = _parsed(_page_text(data), path)
     tables = _page_tables(tree)  # read before the tree goes to trafilatura without its tables
     # dates from the page's markup only, and not capped at today: the same page gives the same bytes any day
-    result = trafilatura.bare_extraction(_without_tables(tree), include_tables=False, include_comments=False,
-                                         with_metadata=True, favor_recall=True, date_extraction_params=_DATE_PARAMS)
+    result = trafilatura.bare_extraction(_without_teasers(_without_tables(tree)), include_tables=False,
+                                         include_comments=False, with_metadata=True, favor_recall=True,
+                                         date_extraction_params=_DATE_PARAMS)
     body = getattr(result, "text", None) or ""
-    text = "\n".join(part for part in (body, tables) if part)
-    if not text.strip():
-        raise InputError(path, "the page holds no article text")
     title, date = getattr(result, "title", None), getattr(result, "date", None)
-    if title and not text.startswith(title):
-        text = f"{title}\n\n{text}"
-    return Converted(text, title, date)
+    if not body.strip() and not any(tables):
+        raise InputError(path, "the page holds no article text")
+    text = TextBuilder()
+    if title and not body.startswith(title):
+        text.add(f"{title}\n")
+    if body:
+        text.add(body)
+    for table in tables:
+        text.add_table(table)
+    return Converted(text.text(), title, date, tuple(text.units))
 
 
 def _reader(module: str, path: str):
@@ -157,28 +173,87 @@ def _reader(module: str, path: str):
         raise InputError(path, str(exc)) from None
 
 
-def from_docx(data: bytes, path: str) -> Converted:
-    """Paragraphs and tables of a Word report, in document order."""
-    docx = _reader("docx", path)
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
+
+def from_docx(data: bytes, path: str) -> Converted:
+    """Paragraphs and tables of a Word report, in document order, with what content controls hold."""
+    docx = _reader("docx", path)
     _check_inflated(data, path)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several unrelated types for a damaged file
         raise InputError(path, f"not a readable .docx file: {exc.__class__.__name__}") from None
-    lines: list[str] = []
-    for block in document.element.body.iterchildren():
-        if block.tag.endswith("}p"):
-            lines.append(Paragraph(block, document).text)
-        elif block.tag.endswith("}tbl"):
-            table = Table(block, document)
-            lines.extend(linearise_table([[cell.text for cell in row.cells] for row in table.rows]))
-    text = "\n".join(lines)
-    if not text.strip():
+    text = TextBuilder()
+    _docx_blocks(document.element.body, text)
+    if not text.text().strip():
         raise InputError(path, "the document holds no text")
-    return Converted(text, document.core_properties.title or None)
+    return Converted(text.text(), document.core_properties.title or None, None, tuple(text.units))
+
+
+def _docx_blocks(element, text: TextBuilder) -> None:
+    """The paragraphs and tables below ``element``; a content control (``w:sdt``) is read for what it holds."""
+    for block in element.iterchildren():
+        if block.tag == f"{_W}p":
+            text.add(_docx_paragraph(block))
+        elif block.tag == f"{_W}tbl":
+            for rows in _docx_tables(block):
+                text.add_table(table_lines(rows))
+        elif block.tag in (f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml"):
+            _docx_blocks(block, text)
+
+
+def _docx_paragraph(p) -> str:
+    from docx.text.paragraph import Paragraph
+
+    return Paragraph(p, None).text
+
+
+def _docx_tables(tbl) -> list[list[list[Cell]]]:
+    """A Word table's rows, each cell with its spans (``w:gridSpan`` across, ``w:vMerge`` down), then the
+    tables nested in its cells."""
+    rows: list[list[list]] = []
+    nested: list = []
+    above: dict[int, list] = {}  # grid column → the cell that a vertically merged cell below continues
+    for tr in _docx_children(tbl, "tr"):
+        row: list[list] = []
+        before = tr.find(f"{_W}trPr/{_W}gridBefore")
+        col = int(before.get(f"{_W}val", "0")) if before is not None else 0
+        row.extend([["", col, 1]] if col else [])
+        for tc in _docx_children(tr, "tc"):
+            span = _docx_int(tc.find(f"{_W}tcPr/{_W}gridSpan"), 1)
+            merge = tc.find(f"{_W}tcPr/{_W}vMerge")
+            if merge is not None and merge.get(f"{_W}val") != "restart" and col in above:
+                above[col][2] += 1  # continues the cell above: the layout skips the slots it covers
+            else:
+                cell = ["", span, 1]
+                cell[0] = "\n".join(_docx_paragraph(p) for p in _docx_children(tc, "p"))
+                nested.extend(_docx_children(tc, "tbl"))
+                row.append(cell)
+                for k in range(col, col + span):
+                    above.pop(k, None)
+                    if merge is not None:
+                        above[k] = cell
+            col += span
+        rows.append(row)
+    tables = [[[Cell(t, c, r) for t, c, r in row] for row in rows]]
+    return tables + [inner for table in nested for inner in _docx_tables(table)]
+
+
+def _docx_children(element, name: str) -> list:
+    """The ``w:name`` children of ``element``, those inside a content control included."""
+    found = []
+    for child in element.iterchildren():
+        if child.tag == f"{_W}{name}":
+            found.append(child)
+        elif child.tag in (f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml"):
+            found.extend(_docx_children(child, name))
+    return found
+
+
+def _docx_int(element, default: int) -> int:
+    value = element.get(f"{_W}val", "") if element is not None else ""
+    return int(value) if value.isdigit() else default
 
 
 def _check_inflated(data: bytes, path: str, kind: str = ".docx") -> None:
@@ -197,30 +272,116 @@ def _check_inflated(data: bytes, path: str, kind: str = ".docx") -> None:
 
 
 def from_pdf(data: bytes, path: str) -> Converted:
-    """The text layer of a PDF, page after page. A damaged cross-reference table is repaired as pypdf
-    can (it rebuilds it from the objects); what cannot be read is an error naming the damage."""
-    PdfReader = _reader("pypdf", path).PdfReader
+    """The text layer of a PDF, page after page, its ruled tables read as tables (through pdfplumber)
+    where they stand. A damaged cross-reference table is repaired as pdfminer can (it rebuilds it from
+    the objects); what cannot be read is an error naming the damage."""
+    pdfplumber = _reader("pdfplumber", path)
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
-    pypdf_log = logging.getLogger("pypdf")  # it reports each repair of a damaged file it recovers
-    level = pypdf_log.level
-    pypdf_log.setLevel(logging.ERROR)
+    pdfminer_log = logging.getLogger("pdfminer")  # it reports each repair of a damaged file it recovers
+    level = pdfminer_log.level
+    pdfminer_log.setLevel(logging.ERROR)
+    text = TextBuilder()
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise InputError(path, "the PDF is encrypted")
-        if len(reader.pages) > MAX_PDF_PAGES:
-            raise InputError(path, f"{len(reader.pages)} pages, more than a report has ({MAX_PDF_PAGES}); not read")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            if len(pdf.pages) > MAX_PDF_PAGES:
+                raise InputError(path, f"{len(pdf.pages)} pages, more than a report has ({MAX_PDF_PAGES}); not read")
+            for number, page in enumerate(pdf.pages):
+                if number:
+                    text.add("")
+                _pdf_page(page, text)
     except InputError:
         raise
-    except Exception as exc:  # pypdf raises many unrelated types on a damaged file; the type says enough
+    except (PDFEncryptionError, PDFPasswordIncorrect):
+        raise InputError(path, "the PDF is encrypted") from None
+    except Exception as exc:  # pdfminer raises many unrelated types on a damaged file; the type says enough
         raise InputError(path, f"not a readable PDF (damaged: {exc.__class__.__name__})") from None
     finally:
-        pypdf_log.setLevel(level)
-    text = "\n\n".join(_unwrapped(page) for page in pages)
+        pdfminer_log.setLevel(level)
+    if not text.text().strip():
+        return _from_scan(ocr.read_pdf(data, path), path)
+    return Converted(text.text(), units=tuple(text.units))
+
+
+def from_image(data: bytes, path: str) -> Converted:
+    """An image of a report's page (.png, .jpg, .tif), read by OCR."""
+    return _from_scan(ocr.read_image(data, path), path)
+
+
+def _from_scan(scan: ocr.Scan, path: str) -> Converted:
+    """The pages OCR read, their wrapped lines joined as in a PDF's text layer."""
+    text = "\n\n".join(_unwrapped(page) for page in scan.pages)
     if not text.strip():
-        raise InputError(path, "the PDF has no text layer (a scan?)")
-    return Converted(text)
+        raise InputError(path, "a scan in which OCR found no text")
+    return Converted(text, ocr=scan.record)
+
+
+def _pdf_page(page, text: TextBuilder) -> None:
+    """A page's text from the top down: the lines between its tables, and each ruled table as a table."""
+    tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+    boxes = [t.bbox for t in tables]
+
+    def outside(obj) -> bool:
+        return not any(x0 - 1 <= obj["x0"] and obj["x1"] <= x1 + 1 and top - 1 <= obj["top"] and obj["bottom"] <= bottom + 1
+                       for x0, top, x1, bottom in boxes)
+
+    free = page.filter(outside)
+    margins = (min((c["x0"] for c in free.chars), default=0), max((c["x1"] for c in free.chars), default=0))
+    top = page.bbox[1]
+    for table in tables:
+        _pdf_text(free, top, table.bbox[1], margins, text)
+        text.add_table(table_lines(_pdf_rows(page, table)))
+        top = max(top, table.bbox[3])
+    _pdf_text(free, top, page.bbox[3], margins, text)
+
+
+_WRAP_SLACK = 24  # points: a line ending this close to the right margin was wrapped there
+_FULL_LINE = 0.6  # a wrapped line spans most of the text's width; a short centred heading does not
+_ENDS_PARAGRAPH = re.compile(r"[.!?:;…]\W*$")
+
+
+def _pdf_text(page, top: float, bottom: float, margins: tuple[float, float], text: TextBuilder) -> None:
+    """The lines of a band of the page, those its layout wrapped at the right margin joined again."""
+    if bottom <= top:
+        return
+    left, right = margins
+    joined: list[str] = []
+    wrapped = False
+    band = page.filter(lambda obj: top <= obj.get("top", top) < bottom)  # the whole width, what overflows it too
+    for line in band.extract_text_lines(return_chars=False):
+        if wrapped:
+            joined[-1] += " " + line["text"]
+        else:
+            joined.append(line["text"])
+        wrapped = (line["x1"] >= right - _WRAP_SLACK and line["x1"] - line["x0"] >= _FULL_LINE * (right - left)
+                   and not _ENDS_PARAGRAPH.search(line["text"]))
+    if joined:
+        text.add(_unwrapped("\n".join(joined)))
+
+
+def _pdf_rows(page, table) -> list[list[Cell]]:
+    """A ruled table's rows, each cell with the columns and rows of the grid its box covers."""
+    xs = sorted({round(x, 1) for c in table.cells for x in (c[0], c[2])})
+    ys = sorted({round(y, 1) for c in table.cells for y in (c[1], c[3])})
+    starts: dict[tuple[int, int], Cell] = {}
+    for x0, top, x1, bottom in table.cells:
+        c0, c1 = xs.index(round(x0, 1)), xs.index(round(x1, 1))
+        r0, r1 = ys.index(round(top, 1)), ys.index(round(bottom, 1))
+        words = page.crop((x0, top, x1, bottom), strict=False).extract_text() or ""
+        starts[(r0, c0)] = Cell(words, max(c1 - c0, 1), max(r1 - r0, 1))
+    covered: set[tuple[int, int]] = set()
+    rows: list[list[Cell]] = []
+    for r in range(len(ys) - 1):
+        row = []
+        for c in range(len(xs) - 1):
+            cell = starts.get((r, c))
+            if cell is not None:
+                row.append(cell)
+                covered.update((r + i, c + j) for i in range(cell.rows) for j in range(cell.cols))
+            elif (r, c) not in covered:
+                row.append(Cell(""))  # a slot no box covers: kept, so that the cells after it keep their columns
+        rows.append(row)
+    return rows
 
 
 _WRAPPED = re.compile(r"(?<=[^\s.!?:;])[ \t]*\n[ \t]*(?=\d(?![\d.,]*[.)]\s))")
@@ -273,24 +434,40 @@ def from_odt(data: bytes, path: str) -> Converted:
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError) as exc:
         raise InputError(path, f"not a readable .odt file: {exc.__class__.__name__}") from None
     body = root.find(".//{urn:oasis:names:tc:opendocument:xmlns:office:1.0}text")
-    lines = _odf_lines(body) if body is not None else []
-    if not any(line.strip() for line in lines):
+    text = TextBuilder()
+    if body is not None:
+        _odf_lines(body, text)
+    if not text.text().strip():
         raise InputError(path, "the document holds no text")
-    return Converted("\n".join(lines))
+    return Converted(text.text(), units=tuple(text.units))
 
 
-def _odf_lines(element) -> list[str]:
-    lines: list[str] = []
+def _odf_lines(element, text: TextBuilder) -> None:
     for child in element:
         if child.tag in (f"{_ODF_TEXT}p", f"{_ODF_TEXT}h"):
-            lines.append(_clean("".join(child.itertext())))
+            text.add(clean("".join(child.itertext())))
         elif child.tag == f"{_ODF_TABLE}table":
-            rows = [["".join(cell.itertext()) for cell in row.iter(f"{_ODF_TABLE}table-cell")]
-                    for row in child.iter(f"{_ODF_TABLE}table-row")]
-            lines.extend(linearise_table(rows))
+            _odf_table(child, text)
         else:
-            lines.extend(_odf_lines(child))  # sections and lists hold paragraphs too
-    return lines
+            _odf_lines(child, text)  # sections and lists hold paragraphs too
+
+
+def _odf_table(table, text: TextBuilder) -> None:
+    """A table's own rows (of its header group too), each cell with its spans, then the tables nested in
+    its cells. A covered cell is a slot of a merged one: the layout fills it."""
+    rows = [r for group in (table, *table.findall(f"{_ODF_TABLE}table-header-rows"), *table.findall(f"{_ODF_TABLE}table-rows"))
+            for r in group.findall(f"{_ODF_TABLE}table-row")]
+    cells = [row.findall(f"{_ODF_TABLE}table-cell") for row in rows]
+    text.add_table(table_lines([[Cell("\n".join("".join(p.itertext()) for p in cell.findall(f"{_ODF_TEXT}p")),
+                                      _odf_int(cell, "number-columns-spanned"), _odf_int(cell, "number-rows-spanned"))
+                                 for cell in row] for row in cells]))
+    for inner in (t for row in cells for cell in row for t in cell.findall(f"{_ODF_TABLE}table")):
+        _odf_table(inner, text)
+
+
+def _odf_int(cell, name: str) -> int:
+    value = cell.get(f"{_ODF_TABLE}{name}", "1")
+    return int(value) if value.isdigit() else 1
 
 
 def from_rtf(data: bytes, path: str) -> Converted:
@@ -311,6 +488,8 @@ def from_doc(data: bytes, path: str) -> Converted:
 
 
 CONVERTERS = {".html": from_html, ".htm": from_html, ".xhtml": from_html, ".mhtml": from_mhtml, ".mht": from_mhtml,
-              ".docx": from_docx, ".odt": from_odt, ".rtf": from_rtf, ".doc": from_doc, ".pdf": from_pdf}
+              ".docx": from_docx, ".odt": from_odt, ".rtf": from_rtf, ".doc": from_doc, ".pdf": from_pdf,
+              ".png": from_image, ".jpg": from_image, ".jpeg": from_image, ".tif": from_image, ".tiff": from_image}
 FORMAT_NAMES = {".html": "html", ".htm": "html", ".xhtml": "html", ".mhtml": "mhtml", ".mht": "mhtml",
-                ".docx": "docx", ".odt": "odt", ".rtf": "rtf", ".doc": "doc", ".pdf": "pdf"}
+                ".docx": "docx", ".odt": "odt", ".rtf": "rtf", ".doc": "doc", ".pdf": "pdf",
+                ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".tif": "tiff", ".tiff": "tiff"}

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from .errors import InputError
 from .formats import CONVERTERS, FORMAT_NAMES
+from .models import Ocr
+from .tables import TableTooLarge
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # a long report is a few hundred KB; 20 MB is far beyond any article
 SUFFIXES = frozenset({".txt", *CONVERTERS})
@@ -32,6 +34,8 @@ class Loaded:
     sha256: str
     title: str | None = None
     published: str | None = None
+    units: tuple[tuple[int, int], ...] = ()  # spans of ``text`` that name a unit: the row labels of its tables
+    ocr: Ocr | None = None  # how the text was read when it came from OCR of a scan
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -86,6 +90,25 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
     raise InputError(path, utf8_error + ", nor Vietnamese in Windows-1258")
 
 
+_MOJIBAKE_SAMPLE = 200_000  # characters: mojibake shows in the first of them
+
+
+def _check_mojibake(text: str, path: str) -> None:
+    """Refuse a text whose letters were decoded in the wrong encoding before it was saved ("Ä‘áº£ng" for
+    "đảng": UTF-8 read as Windows-1252): ftfy recognises the sequences, and its repair tells what they were."""
+    from ftfy import fix_encoding
+    from ftfy.badness import is_bad
+
+    sample = text[:_MOJIBAKE_SAMPLE]
+    if is_bad(sample):
+        fixed = fix_encoding(sample)
+        if fixed != sample:
+            bad = next(i for i, (a, b) in enumerate(zip(sample, fixed)) if a != b)
+            raise InputError(path, f"the text is mojibake (UTF-8 decoded as another encoding before it was saved: "
+                                   f"{sample[bad:bad + 12]!r} for {fixed[bad:bad + 8]!r}); repair it, e.g. with "
+                                   f"ftfy, and save it as UTF-8")
+
+
 def load(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
     p = Path(path)
     if not p.exists():
@@ -104,8 +127,14 @@ def load(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
     converter = CONVERTERS.get(suffix)
     if converter is None:
         text, encoding = decode(data, str(p))
+        _check_mojibake(text, str(p))
         return Loaded(p, text, encoding, "text", digest)
     if not data:
         raise InputError(str(p), "empty file")
-    converted = converter(data, str(p))
-    return Loaded(p, converted.text, "utf-8", FORMAT_NAMES[suffix], digest, converted.title, converted.published)
+    try:
+        converted = converter(data, str(p))
+    except TableTooLarge as exc:
+        raise InputError(str(p), str(exc)) from None
+    _check_mojibake(converted.text, str(p))
+    return Loaded(p, converted.text, "utf-8", FORMAT_NAMES[suffix], digest, converted.title, converted.published,
+                  converted.units, converted.ocr)

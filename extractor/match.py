@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +76,7 @@ class UnitMention:
     name: str | None  # None when the mention names no unit ("Đảng bộ xã", "Chi bộ")
     explicit: bool = True  # names a unit or a level; False for a bare "Chi bộ", "Tỉnh ủy"
     level_text: str | None = None  # the level as written ("TỈNH" in "ĐẢNG BỘ TỈNH BÌNH DƯƠNG")
+    row: bool = False  # the label of a table's row, given by the table's reader
 
 
 @dataclass(slots=True)
@@ -621,13 +623,15 @@ def _outside_names(numbers: list, units: list[UnitMention], phrases: list, folde
     return kept
 
 
-def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Patterns) -> Mentions:
+def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Patterns,
+                  rows: Sequence[tuple[int, int]] = ()) -> Mentions:
     """Every mention of the text as tokens in text order, refined by the rules of their neighbours,
-    and laid out as the symbols the shapes read."""
+    and laid out as the symbols the shapes read. ``rows`` are the spans of a table's row labels, each
+    a unit."""
     folded = norm.folded
     warnings: list = []
     numbers = find_numbers(folded, patterns, warnings)
-    units, phrases = _units_and_phrases(norm, patterns)
+    units, phrases = _units_and_phrases(norm, patterns, rows)
     numbers = _outside_names(numbers, units, phrases, folded)
     number_spans = [(n.start, n.end) for n in numbers]
     lexemes = _drop_overlapping(number_spans, phrases, key=_SPAN_AT)
@@ -647,12 +651,14 @@ def find_mentions(norm: Normalised, sentences: list[Sentence], patterns: Pattern
     return _lay_out(tokens, sentences, folded, patterns, units, warnings)
 
 
-def _units_and_phrases(norm: Normalised, patterns: Patterns) -> tuple[list[UnitMention], list]:
-    """The unit mentions (with the names of a list of units, which replace what they overlap) and the
-    lexicon's phrases as written."""
+def _units_and_phrases(norm: Normalised, patterns: Patterns,
+                       rows: Sequence[tuple[int, int]]) -> tuple[list[UnitMention], list]:
+    """The unit mentions (with the names of a list of units and a table's row labels, which replace
+    what they overlap) and the lexicon's phrases as written."""
     units = find_units(norm, patterns)
     phrases = [p for p in find_lexemes(norm.folded, patterns) if _as_written(p, norm)]
-    listed = listed_names(norm, patterns, units, phrases)
+    listed = listed_names(norm, patterns, units, phrases) + [
+        UnitMention(s, e, "", None, norm.text[s:e], row=True) for s, e in rows if e > s]
     if listed:
         spans = sorted((u.start, u.end) for u in listed)
         units = sorted(_drop_overlapping(spans, units, key=_SPAN_OF) + listed, key=_START_OF)

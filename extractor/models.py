@@ -71,6 +71,84 @@ class Evidence(BaseModel):
     text: str
 
 
+UnitKind = Literal["province", "district", "commune", "village", "bloc", "agency", "enterprise", "school", "hospital",
+                   "police", "army", "other"]
+
+
+class AdminWard(BaseModel):
+    """A commune of the 2025 structure."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(description="Its official code, e.g. '03217'.")
+    name: str = Field(description="Its official name, e.g. 'Xã Tủa Chùa'.")
+
+
+class Successor2025(BaseModel):
+    """What a unit of the legacy structure became on 1 July 2025 (34 provinces, no districts)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    change: Literal["unchanged", "renamed", "merged", "divided", "dissolved"] = Field(
+        description="unchanged or renamed: one commune (or province) became one; merged: it went into a unit with "
+                    "others; divided: its parts went into several communes; dissolved: a district (the level was "
+                    "abolished), whose communes went into the ones listed in wards.")
+    province_code: str
+    province_name: str
+    ward_code: str | None = Field(None, description="For a commune: the commune it became (for a divided one, the one "
+                                                    "the official mapping names by default).")
+    ward_name: str | None = None
+    wards: list[AdminWard] = Field(default_factory=list, description="Every 2025 commune that took in part of it.")
+
+
+class Admin(BaseModel):
+    """An official administrative unit (codes of the General Statistics Office, from vietnamadminunits)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    level: Literal["province", "district", "commune"]
+    structure: Literal["legacy", "2025"] = Field(
+        description="legacy: the 63 provinces with districts, as before 1 July 2025; 2025: the 34 provinces after.")
+    name: str = Field(description="The official name with its type: 'Huyện Điện Biên'.")
+    province_code: str
+    province_name: str
+    district_code: str | None = None
+    district_name: str | None = None
+    ward_code: str | None = Field(None, description="For a commune (xã, phường, thị trấn, đặc khu): its code.")
+    ward_name: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    matched: Literal["name", "folded", "alias"] = Field(
+        "name", description="name: as written; folded: the same letters with other diacritics (or none); alias: a "
+                            "former or other name the official lists give the unit.")
+    successor_2025: Successor2025 | None = Field(None, description="For a legacy unit: what it became in 2025.")
+
+
+class UnitAdmin(BaseModel):
+    """A unit linked to the official administrative units (the same fields a figure carries)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit_kind: UnitKind
+    admin: Admin | None = None
+    admin_reason: str | None = None
+    admin_within: Admin | None = None
+    scoped_unit_key: str | None = None
+
+
+class DocumentProvince(BaseModel):
+    """The province the document belongs to, and what it was taken from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    admin: Admin | None = Field(None, description="The province in the official lists; null when it is not in them.")
+    written: str | None = Field(None, description="Its name as the document writes it.")
+    source: Literal["reporting_unit", "header", "text"] = Field(
+        description="reporting_unit: the reporting unit names it, or it is the one province with a unit of the "
+                    "reporting unit's name; header: named most in the report header; text: named most on the page.")
+    reason: str
+
+
 class Figure(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -108,6 +186,18 @@ class Figure(BaseModel):
     repeat_of: str | None = Field(
         None, description="The id of an earlier figure this one states again (a body repeating its headline or "
                           "sapo); repeats are left out of sums and checks.")
+    unit_kind: UnitKind | None = Field(
+        None, description="What the unit is: a territory (province, district, commune, village) or an organisation "
+                          "that is none (bloc, agency, enterprise, school, hospital, police, army, other).")
+    admin: Admin | None = Field(None, description="The official administrative unit the unit is (territories only).")
+    admin_reason: str | None = Field(None, description="Why admin is null: not a territorial unit, a village, a name "
+                                                       "in several provinces (named), not found.")
+    admin_within: Admin | None = Field(
+        None, description="For a village or an organisation: the official unit it lies in, when known (a village's "
+                          "commune, the district of 'Công an huyện …', the document's province).")
+    scoped_unit_key: str | None = Field(
+        None, description="unit_key within its province ('tinh dien bien/huyen dien bien'; a province alone): two "
+                          "provinces' 'Đảng bộ tỉnh' never share it. Null when no province is known.")
 
 
 class Warning_(BaseModel):
@@ -161,6 +251,46 @@ class Check(BaseModel):
     message: str
 
 
+class OcrPage(BaseModel):
+    """One page of a scan as OCR read it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    page: int = Field(description="The page's number in the file, from 1 (for a TIFF, its frame).")
+    dpi: int = Field(description="The resolution the page was read at.")
+    words: int = Field(description="The words read on the page.")
+    mean_confidence: float | None = Field(
+        None, description="Tesseract's mean word confidence on the page, 0 to 100; null when no word was read.")
+
+
+class Ocr(BaseModel):
+    """How the text of a scan was read: the OCR engine and language model, and how confident it was."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    engine: str = Field(description="The OCR program and its version, e.g. 'tesseract 5.3.0'.")
+    language: str = Field(description="Tesseract's language model: 'vie'.")
+    mean_confidence: float | None = Field(
+        None, description="Tesseract's mean word confidence over all pages read, 0 to 100; null when no word was read.")
+    words: int = Field(description="The words read on all pages.")
+    page_count: int = Field(description="The pages of the file; more than the pages read when the page limit stopped OCR.")
+    pages: list[OcrPage] = Field(description="The pages read, in order.")
+
+
+class ReportHeader(BaseModel):
+    """The header block of an official report, as its lines give it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    issuing_body: str | None = Field(None, description="The body that issued the report: its header's last line "
+                                                       "that names a unit, as written (the reporting unit).")
+    number: str | None = Field(None, description="The document's number, e.g. '45-BC/HU'.")
+    place: str | None = Field(None, description="The place written before its date.")
+    date: str | None = Field(None, description="The date of the report as ISO yyyy-mm-dd.")
+    title: str | None = Field(None, description="The title: the report's word ('BÁO CÁO') and the lines after it.")
+    lines: list[str] = Field(default_factory=list, description="The lines of the header block, as written.")
+
+
 class Document(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -175,17 +305,27 @@ class Document(BaseModel):
     extractor_build: str | None = Field(
         None, description="A hash of the extractor's code and pattern data: outputs of one build are comparable.")
     input_sha256: str | None = Field(None, description="SHA-256 of the input file's bytes.")
-    format: str | None = Field(None, description="text, html, mhtml, docx, odt, rtf or pdf.")
+    format: str | None = Field(None, description="text, html, mhtml, docx, odt, rtf, pdf, png, jpeg or tiff.")
     encoding: str | None = Field(None, description="The encoding the input was decoded with.")
     text: str | None = Field(
         None, description="For .html, .docx and .pdf inputs: the text extracted from them, which the "
                           "evidence offsets point into. For plain text, the input file itself is that text.")
+    ocr: Ocr | None = Field(
+        None, description="Set when the text came from OCR of a scan (a PDF without a text layer, an image of a "
+                          "page): how it was read and with what confidence.")
     figures: list[Figure] = Field(default_factory=list)
     checks: list[Check] = Field(default_factory=list)
     nesting: dict[str, dict[str, bool | None]] = Field(
         default_factory=dict,
         description="Per rated group (subject and year): how its categories nest, decided from the arithmetic.")
     warnings: list[Warning_] = Field(default_factory=list)
+    report_header: ReportHeader | None = Field(
+        None, description="For an official report: the issuing body, number, place, date and title of its header.")
+    province: DocumentProvince | None = Field(
+        None, description="The document's province, which the units it names are looked up in.")
+    reporting_unit_admin: UnitAdmin | None = Field(
+        None, description="The reporting unit linked to the official administrative units, as a figure's unit is.")
+    admin_data: str | None = Field(None, description="The official lists the units were linked with, and their version.")
 
 
 def json_schema() -> dict:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -126,6 +127,16 @@ class Normalised:
         """Map an offset of ``text`` to the original input."""
         i = bisect.bisect_right(self._starts, pos) - 1
         return pos if i < 0 else pos + self._deltas[i]
+
+    def from_original(self, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The spans of ``text`` that original spans [start, end) became."""
+        originals = [s + d for s, d in zip(self._starts, self._deltas)]
+
+        def at(pos: int) -> int:
+            i = bisect.bisect_right(originals, pos) - 1
+            return pos if i < 0 else min(self._starts[i] + pos - originals[i], len(self.text))
+
+        return [(at(start), at(end)) for start, end in spans]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of the normalised span [start, end)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,23 +51,28 @@ class Run:
 
 
 def run(text: str, doc_id: str | None = None, *, source: str | None = None, patterns: Patterns | None = None,
-        trace: bool = False) -> Run:
-    """The pipeline over ``text``; with ``trace``, every shape tried is recorded with its outcome."""
+        trace: bool = False, units: Sequence[tuple[int, int]] = ()) -> Run:
+    """The pipeline over ``text``; with ``trace``, every shape tried is recorded with its outcome.
+    ``units`` are spans of ``text`` known to name a unit (the row labels of a table)."""
     patterns = patterns or load_patterns()
     norm = normalise(text)
     spans = paragraphs(norm.text)
     sentences = segment(norm.text, spans, patterns)
     page = read_page(norm.text, norm.folded, spans, patterns)
-    mentions = find_mentions(norm, sentences, patterns)
+    mentions = find_mentions(norm, sentences, patterns, norm.from_original(units))
     published = context.published(page)
     decision = context.decide_year(norm, mentions, page, published, patterns)
     starts = [start for start, _ in spans]
+
+    def paragraph_of(at: int) -> int:
+        return bisect.bisect_right(starts, at) - 1
+
     ctx = Context(
-        reporting_unit=context.reporting_unit(norm, mentions.units, page,
-                                              lambda at: bisect.bisect_right(starts, at) - 1, patterns),
+        reporting_unit=context.reporting_unit(norm, mentions.units, page, paragraph_of, patterns),
         year=decision.year,
         page=page,
     )
+    issued = any(u.name and page.role(paragraph_of(u.start)) == "header" for u in mentions.units)
     attempts: list[Attempt] | None = [] if trace else None
     drafts = Resolver(mentions, norm.folded, norm.text, patterns, ctx, attempts).run()
     checked, findings, nesting = check(drafts, patterns)
@@ -84,23 +90,27 @@ def run(text: str, doc_id: str | None = None, *, source: str | None = None, patt
         checks=emit.checks(findings, checked),
         nesting=nesting,
         warnings=emit.warnings(mentions.warnings),
+        report_header=context.report_header(norm, page, ctx.reporting_unit, issued, patterns),
     )
     return Run(document, norm, page, mentions, decision, drafts, attempts)
 
 
 def extract(text: str, doc_id: str | None = None, *, source: str | None = None,
-            patterns: Patterns | None = None) -> Document:
-    """Every rating and population figure that ``text`` states, grounded in offsets of ``text``."""
-    return run(text, doc_id, source=source, patterns=patterns).document
+            patterns: Patterns | None = None, units: Sequence[tuple[int, int]] = ()) -> Document:
+    """Every rating and population figure that ``text`` states, grounded in offsets of ``text``;
+    ``units`` are spans of ``text`` known to name a unit (the row labels of a table)."""
+    return run(text, doc_id, source=source, patterns=patterns, units=units).document
 
 
 def extract_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, patterns: Patterns | None = None) -> Document:
     """Extract from a .txt, .html, .docx or .pdf file; raises ``InputError`` naming the file and the
     reason when it cannot be read."""
+
     loaded = load(path, max_bytes=max_bytes)
-    doc = extract(loaded.text, doc_id=loaded.path.stem, source=str(path), patterns=patterns)
+    doc = extract(loaded.text, doc_id=loaded.path.stem, source=str(path), patterns=patterns, units=loaded.units)
     return doc.model_copy(update={
         "input_sha256": loaded.sha256, "format": loaded.format, "encoding": loaded.encoding,
         "text": loaded.text if loaded.format != "text" else None,
+        "ocr": loaded.ocr,
         "title": loaded.title or doc.title, "published": loaded.published or doc.published,
     })

@@ -14,7 +14,7 @@ from .fixtures import PDF_LINES, REPORT, docx_report, pdf_report
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-HEAVY = {"spacy", "duckdb", "python-docx", "pypdf", "dask"}
+HEAVY = {"spacy", "duckdb", "python-docx", "pdfplumber", "dask"}
 
 
 def _name(requirement: str) -> str:
@@ -40,7 +40,7 @@ def test_the_test_extra_installs_every_extra():
 
 
 @pytest.mark.parametrize("name, module, make", [("report.docx", "docx", docx_report),
-                                                ("report.pdf", "pypdf", lambda: pdf_report(PDF_LINES))])
+                                                ("report.pdf", "pdfplumber", lambda: pdf_report(PDF_LINES))])
 def test_an_office_input_without_its_extra_is_a_clear_error(tmp_path, monkeypatch, name, module, make):
     path = tmp_path / name
     path.write_bytes(make())

@@ -75,7 +75,7 @@ def test_an_odt_report_with_a_table(tmp_path):
     doc = extract_file(_saved(tmp_path, "report.odt", odt(REPORT.splitlines(), table)))
     assert doc.format == "odt"
     assert values(doc)[:len(EXPECTED)] == EXPECTED
-    assert "Hoàn thành xuất sắc nhiệm vụ: Số lượng: 9 (chiếm 17,31%)." in doc.text
+    assert "Hoàn thành xuất sắc nhiệm vụ: 9 (chiếm 17,31%)." in doc.text  # "Số lượng" says no more than the number
     assert all(doc.text[f.evidence.start:f.evidence.end] == f.evidence.text for f in doc.figures)
 
 
@@ -178,3 +178,49 @@ def test_line_breaks_of_a_pdf_layout_are_joined_inside_a_sentence(tmp_path):
     assert "(chiem 6,63%)" in doc.text and " va 19 to chuc" in doc.text and "\n1. Ve ca nhan" in doc.text
     htxsnv = next(f for f in doc.figures if f.category.value == "HTXSNV")
     assert (htxsnv.count, htxsnv.percent, htxsnv.derived) == (12, 6.63, [])
+
+
+def test_a_list_of_links_to_other_articles_is_no_part_of_a_short_page(tmp_path):
+    """A short page followed by teasers of other articles with no "Tin cùng chuyên mục" heading: their
+    headlines state other units' figures, which went to the article's unit."""
+    teasers = "".join(f'<li><a href="/tin/{i}">{text}</a></li>' for i, text in enumerate([
+        "Huyện Mai Châu có 38 tổ chức cơ sở đảng hoàn thành xuất sắc nhiệm vụ",
+        "Thành phố Hòa Bình: 95% đảng viên hoàn thành tốt nhiệm vụ",
+        "Huyện Lạc Sơn tổng kết công tác xây dựng Đảng"]))
+    page = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>Huyện Tân Lạc xếp loại tổ chức cơ sở đảng</title>'
+            '</head><body><div><h1>Huyện Tân Lạc xếp loại tổ chức cơ sở đảng</h1>'
+            '<p>Năm 2023, Đảng bộ huyện Tân Lạc có 45 tổ chức cơ sở đảng hoàn thành tốt nhiệm vụ.</p></div>'
+            f'<div class="box"><ul>{teasers}</ul></div></body></html>')
+    doc = extract_file(_saved(tmp_path, "short.html", page.encode("utf-8")))
+    assert [(f.category.value, f.count) for f in doc.figures] == [("HTTNV", 45)]
+    assert "Mai Châu" not in doc.text
+
+
+def test_a_list_in_the_article_whose_items_are_not_links_is_read(tmp_path):
+    items = "".join(f"<li>{text}</li>" for text in ["Hoàn thành xuất sắc nhiệm vụ: 9 tổ chức cơ sở đảng;",
+                                                    "Hoàn thành tốt nhiệm vụ: 36 tổ chức cơ sở đảng."])
+    page = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>Kết quả xếp loại năm 2023</title></head><body>'
+            '<article><h1>Kết quả xếp loại năm 2023</h1><p>Năm 2023, Đảng bộ huyện Tân Lạc có 45 tổ chức cơ sở đảng '
+            f'được đánh giá, trong đó:</p><ul>{items}</ul></article></body></html>')
+    doc = extract_file(_saved(tmp_path, "list.html", page.encode("utf-8")))
+    assert {(f.category.value, f.count) for f in doc.figures} >= {("HTXSNV", 9), ("HTTNV", 36)}
+
+
+def test_a_pages_copyright_year_is_no_publication_date(tmp_path):
+    page = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>Đảng bộ huyện Tân Lạc xếp loại</title></head><body>'
+            '<article><h1>Đảng bộ huyện Tân Lạc xếp loại</h1><p>Năm 2023, Đảng bộ huyện Tân Lạc có 45 tổ chức cơ sở '
+            'đảng hoàn thành tốt nhiệm vụ.</p></article><footer>© 2024 Báo Hòa Bình.</footer>'
+            '<div class="copyright">Copyright 2024 Báo Hòa Bình</div></body></html>')
+    doc = extract_file(_saved(tmp_path, "copyright.html", page.encode("utf-8")))
+    assert (doc.published, doc.year) == (None, 2023)
+
+
+@pytest.mark.parametrize("name", ["report.txt", "page.html"])
+def test_mojibake_is_refused_with_what_it_should_read(tmp_path, name):
+    """UTF-8 decoded as Windows-1252 before it was saved ("Ä‘áº£ng" for "đảng") passed as text, and no
+    figure's unit or category could be read from it."""
+    garbled = REPORT.encode("utf-8").decode("cp1252", errors="replace")
+    data = garbled if name.endswith(".txt") else f"<html><body><article><p>{garbled}</p></article></body></html>"
+    with pytest.raises(InputError) as caught:
+        extract_file(_saved(tmp_path, name, data.encode("utf-8")))
+    assert name in str(caught.value) and "mojibake" in str(caught.value)
