@@ -54,9 +54,19 @@ class BatchError(ValueError):
 
 @dataclass(frozen=True)
 class Job:
-    path: str  # the input file
+    path: str  # the input file; absolute in a run, so that a worker in any folder (a Dask worker) finds it
     target: str  # the output file, relative to OUTDIR
     doc_id: str = ""
+    source: str = ""  # the input's path as it was given: the document's ``source``, and what messages name
+
+    def anchored(self) -> "Job":
+        """The job with an absolute path, keeping the path as given as its ``source``."""
+        return Job(str(Path(self.path).absolute()), self.target, self.doc_id, self.source or shown(self.path))
+
+    @property
+    def given(self) -> str:
+        """The input as messages name it: its path as given."""
+        return self.source or shown(self.path)
 
 
 @dataclass(frozen=True)
@@ -87,13 +97,13 @@ def document_json(doc: Document) -> str:
     return doc.model_dump_json(indent=2) + "\n"
 
 
-def write_atomic(path: Path, content: str) -> None:
-    """Write ``content`` to ``path`` via a temporary file of the batch's own and a rename: never a
-    partial file, and never a temporary left behind."""
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write ``content`` (text as UTF-8, or bytes as they are) to ``path`` via a temporary file of the
+    batch's own and a rename: never a partial file, and never a temporary left behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}{TMP_MARK}", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with os.fdopen(fd, "wb") if isinstance(content, bytes) else os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(content)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; an output is an ordinary file
         os.replace(tmp, path)
@@ -272,7 +282,7 @@ def process_file(job: Job, max_bytes: int = DEFAULT_MAX_BYTES) -> Outcome:
     try:
         doc = extract_file(job.path, max_bytes=max_bytes)
         if job.doc_id:
-            doc = doc.model_copy(update={"doc_id": job.doc_id, "source": shown(job.path)})
+            doc = doc.model_copy(update={"doc_id": job.doc_id, "source": job.given})
         return Outcome(job, output=document_json(doc))
     except InputError as exc:
         return Outcome(job, error=exc.reason)
@@ -448,7 +458,8 @@ def run(paths: Iterable[str | Path], out: str | Path, *, workers: int = 1, engin
     _prepare(out)
     with _Lock(out):
         _remove_own_temporaries(out)
-        jobs, problems, skipped = find_inputs(paths, skip=out)
+        found, problems, skipped = find_inputs(paths, skip=out)
+        jobs = [job.anchored() for job in found]
         summary = Summary(skipped=skipped)
         summary.failed.extend(Outcome(Job(path, ""), error=reason) for path, reason in problems)
         digests = {job.path: file_digest(job.path) for job in jobs}
@@ -467,8 +478,7 @@ def run(paths: Iterable[str | Path], out: str | Path, *, workers: int = 1, engin
 
 def _run_jobs(todo: list[Job], out: Path, summary: Summary, workers: int, engine: str, scheduler: str | None,
               max_bytes: int, progress: bool | None) -> None:
-    if engine == "dask":  # Dask workers may not share this file system: they get absolute paths
-        todo = [Job(str(Path(job.path).absolute()), job.target, job.doc_id) for job in todo]
+    if engine == "dask":  # the jobs' paths are absolute: a worker started in any folder finds them
         outcomes = _dask(todo, scheduler, max_bytes)
     else:
         outcomes = _local(todo, workers, max_bytes, out)
@@ -514,12 +524,18 @@ def _write_records(out: Path, jobs: list[Job], digests: dict[str, str | None], s
 
 
 def _write_reports(out: Path, summary: Summary) -> None:
-    """errors.jsonl, skipped.jsonl and stale.jsonl: each only when it has a line."""
-    errors = sorted(({"path": shown(o.job.path), "reason": o.error} for o in summary.failed), key=lambda e: e["path"])
+    """errors.jsonl, skipped.jsonl and stale.jsonl: each only when it has a line, its paths absolute (a
+    later command, or a list made of them, may run in another folder)."""
+    errors = sorted(({"path": _absolute(o.job.path), "reason": o.error} for o in summary.failed),
+                    key=lambda e: e["path"])
     _write_lines(out / ERRORS_FILE, errors)
-    _write_lines(out / SKIPPED_FILE, [{"path": path, "reason": reason} for path, reason in summary.skipped])
+    _write_lines(out / SKIPPED_FILE, [{"path": _absolute(path), "reason": reason} for path, reason in summary.skipped])
     _write_lines(out / STALE_FILE, [{"output": e["output"], "input": e["input"], "reason": e["reason"]}
                                     for e in summary.stale])
+
+
+def _absolute(path: str) -> str:
+    return shown(Path(path).absolute())
 
 
 def _write_lines(path: Path, rows: list[dict]) -> None:

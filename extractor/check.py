@@ -88,6 +88,22 @@ def count_for(percent: float, base: int, decimals: int, qualifier: str | None) -
     return None
 
 
+# The categories that are no rating level, in the words a message uses for them ("49 rated"); the
+# levels keep their codes (HTXSNV, TSVM), which are the reports' own abbreviations.
+CATEGORY_WORDS = {"TONG_SO": "in total", "DA_DANH_GIA": "rated", "CHUA_DANH_GIA": "not rated",
+                  "MIEN_DANH_GIA": "exempt from rating", "TSVM_TIEU_BIEU": "exemplary TSVM",
+                  "HTNV_HAN_CHE": "HTNV with limitations", "KHAC": "of another category"}
+# How a candidate base is known, in words.
+BASE_WORDS = {"stated total": "the total written with it", "parent": "the group it is part of",
+              "stated": "as the text states", "sum of the levels": "the sum of the levels",
+              "rated + not rated + exempt": "rated, not rated and exempt together"}
+
+
+def _named(count: int, category: str) -> str:
+    """A count with its category in words: '49 rated', '9 HTXSNV'."""
+    return f"{count} {CATEGORY_WORDS.get(category, category)}"
+
+
 def _vi(number: float, decimals: int = 2) -> str:
     """68.4123 → '68,41' (Vietnamese decimal comma)."""
     return f"{number:.{decimals}f}".replace(".", ",")
@@ -313,8 +329,9 @@ class Checker:
         expected = float(Decimal(d.count) * 100 / Decimal(base[1]))
         decimals = max(d.percent_decimals, 2)
         if unexplained:
-            message = (f"{_vi(d.percent, d.percent_decimals)}% fits no base: {d.count} of {base[1]} "
-                       f"({base[0]}, {base[2]}) is {_vi(expected, decimals)}%")
+            message = (f"{_vi(d.percent, d.percent_decimals)}% fits none of the numbers it could be a share of: "
+                       f"{d.count} of the {_named(base[1], base[0])} ({BASE_WORDS.get(base[2], base[2])}) "
+                       f"is {_vi(expected, decimals)}%")
         else:
             message = (f"{d.count}/{base[1]} is {_vi(expected, decimals)}%, "
                        f"but the text states {_vi(d.percent, d.percent_decimals)}%")
@@ -343,7 +360,7 @@ class Checker:
         total = sum(f.count for f in parts)
         complete = len(parts) == len(categories)
         if (complete and total != whole.count) or total > whole.count:
-            names = " + ".join(f"{f.count} {f.category}" for f in parts)
+            names = " + ".join(_named(f.count, f.category) for f in parts)
             self.findings.append(Finding("parts_mismatch", "error", [whole, *parts], float(total), float(whole.count),
                                          f"{names} = {total}, but {stated_as.format(whole.count)}"))
         return total == whole.count if complete else None
@@ -364,7 +381,8 @@ class Checker:
             parent = self._parent(d)
             if parent is not None and parent.count is not None and d.count > parent.count:
                 self._subset(d, parent, d.count, parent.count,
-                             f"{d.count} {d.category} is more than the {parent.count} {parent.category} it is part of")
+                             f"{_named(d.count, d.category)} are more than the {_named(parent.count, parent.category)} "
+                             "they are part of")
         tieu_bieu, tsvm = group.stated("TSVM_TIEU_BIEU"), group.stated("TSVM")
         if tieu_bieu is not None and tsvm is not None:
             self._record_nesting(group, "TSVM_TIEU_BIEU_in_TSVM", tieu_bieu.count <= tsvm.count)
@@ -439,8 +457,8 @@ class Checker:
         if share > QUOTA_SHARE:
             self.findings.append(Finding(
                 "htxsnv_quota", "info", [htxsnv, httnv], round(share, 2), float(QUOTA_SHARE),
-                f"{htxsnv.count} HTXSNV is {_vi(share)}% of the {httnv.count} HTTNV; the rule since "
-                f"{QUOTA_FROM} is at most {QUOTA_SHARE}%"))
+                f"{htxsnv.count} HTXSNV are {_vi(share)}% of the {httnv.count} HTTNV; since {QUOTA_FROM} the rule "
+                f"allows at most {QUOTA_SHARE}%"))
 
 
 def _expected_change(unit: str, d: Draft, before: Draft) -> tuple[float, float] | None:

@@ -10,10 +10,14 @@ the gold evidence most is taken. Values listed in a prediction's ``derived`` nev
 from __future__ import annotations
 
 import json
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .load import SUFFIXES, load
+from .normalise import normalise
+from .pipeline import extract, extract_file
 from .units import same_unit
 
 PERCENT_TOLERANCE = 0.005
@@ -204,20 +208,142 @@ def gold_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.json") if p.name != "gate.json")
 
 
+GATE_SCORES = ("f1", "precision", "recall", "recall_with_percent", "unit_accuracy", "percent_of_accuracy",
+               "change_accuracy", "repeat_accuracy", "document_year_accuracy", "published_accuracy")
+
+
+def scores(report: Report) -> dict[str, float]:
+    """The scores a gate can hold, by the names a gate file uses (``GATE_SCORES``)."""
+    a = report.attributes
+    return {
+        "f1": report.overall.f1, "precision": report.overall.precision, "recall": report.overall.recall,
+        "recall_with_percent": report.with_percent.recall, "unit_accuracy": a["unit"].accuracy,
+        "percent_of_accuracy": a["percent_of"].accuracy, "change_accuracy": a["change"].accuracy,
+        "repeat_accuracy": a["repeat_of"].accuracy, "document_year_accuracy": a["document_year"].accuracy,
+        "published_accuracy": a["published"].accuracy,
+    }
+
+
 def gate_failures(name: str, report: Report, gate: dict[str, float]) -> list[str]:
     """The gate's minimum scores that ``report`` falls below, in words."""
-    values = {
-        "f1": report.overall.f1, "precision": report.overall.precision, "recall": report.overall.recall,
-        "recall_with_percent": report.with_percent.recall,
-        "unit_accuracy": report.attributes["unit"].accuracy,
-        "percent_of_accuracy": report.attributes["percent_of"].accuracy,
-        "change_accuracy": report.attributes["change"].accuracy,
-        "repeat_accuracy": report.attributes["repeat_of"].accuracy,
-        "document_year_accuracy": report.attributes["document_year"].accuracy,
-        "published_accuracy": report.attributes["published"].accuracy,
-    }
+    values = scores(report)
     unknown = sorted(set(gate) - set(values))
     if unknown:
-        raise GoldError(f"gate for {name}: unknown score(s) {', '.join(unknown)}; known: {', '.join(sorted(values))}")
+        raise GoldError(f"gate for {name}: unknown score(s) {', '.join(unknown)}; known: {', '.join(GATE_SCORES)}")
     return [f"{name}: {key} {values[key]:.4f} is below the gate {minimum}"
             for key, minimum in gate.items() if values[key] + 1e-9 < minimum]
+
+
+# --- running an evaluation: suites, gate file, sources ---------------------------------------------------
+
+def suites(gold_dir: Path) -> list[tuple[str, Path]]:
+    """The gold folder and each sub-folder of it that holds gold files, by suite name ("gold",
+    "gold/shapes")."""
+    if not gold_dir.is_dir():
+        return []
+    name = gold_dir.absolute().name or "gold"
+    subs = [sub for sub in sorted(gold_dir.iterdir()) if sub.is_dir() and gold_files(sub)]
+    return [(name, gold_dir)] + [(f"{name}/{sub.name}", sub) for sub in subs]
+
+
+def read_gate(path: Path, suite_names: list[str]) -> dict[str, dict[str, float]]:
+    """The gate file, {suite: {score: minimum}}, checked against the suites evaluated and the scores
+    there are: a misspelt name is an error naming it and the valid ones, never a gate that holds nothing."""
+    try:
+        gate = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise GoldError(f"{path}: not a readable gate file ({getattr(exc, 'strerror', None) or exc})") from None
+    if not isinstance(gate, dict) or not all(isinstance(v, dict) for v in gate.values()):
+        raise GoldError(f"{path}: a gate file maps each suite to its minimum scores, e.g. "
+                        '{"gold": {"f1": 0.95}}')
+    for suite, minimums in gate.items():
+        if suite not in suite_names:
+            raise GoldError(f"{path}: unknown suite {suite!r}; the suites evaluated are {', '.join(suite_names)}")
+        for score, minimum in minimums.items():
+            if score not in GATE_SCORES:
+                raise GoldError(f"{path}: {suite}: unknown score {score!r}; the scores are {', '.join(GATE_SCORES)}")
+            if isinstance(minimum, bool) or not isinstance(minimum, (int, float)) or minimum < 0:
+                raise GoldError(f"{path}: {suite}: {score} must be a number from 0 to 1, not {json.dumps(minimum)}")
+    return gate
+
+
+def gold_source(article: Path, gold_file: Path) -> str:
+    """The ``source`` a gold file records for its article: the article's path below the deepest folder
+    it shares with the gold file ("corpus/a.txt" for gold/a.json), found again from the gold file's
+    folder whatever folder the evaluation runs in; absolute when they share no folder but the root."""
+    article, folder = article.absolute(), gold_file.absolute().parent
+    common = Path(os.path.commonpath([article, folder]))
+    if common == Path(common.anchor):
+        return article.as_posix()
+    return article.relative_to(common).as_posix()
+
+
+def source_path(gold_path: Path, gold: dict, sources: Path | None = None) -> Path:
+    """The article of a gold file. With ``sources`` (a folder of articles): its ``source`` below that
+    folder, or the file there of its name, or of its doc_id with any suffix xeploai reads. Without:
+    its ``source`` as an absolute path, or below the gold file's folder or the nearest folder above
+    it where it is found."""
+    source = gold.get("source")
+    if sources is not None:
+        doc_id = gold.get("doc_id") or gold_path.stem
+        named = [sources / source, sources / Path(source).name] if source else []
+        candidates = named + [sources / f"{doc_id}{suffix}" for suffix in sorted(SUFFIXES)]
+        where = f"in {sources}"
+    elif not source:
+        raise GoldError(f"{gold_path}: gold has no 'source' to extract from; pass --sources DIR or --pred OUT")
+    elif Path(source).is_absolute():
+        candidates, where = [Path(source)], "there"
+    else:
+        folder = gold_path.absolute().parent
+        candidates, where = [f / source for f in (folder, *folder.parents)], f"in {folder} or a folder above it"
+    found = next((c for c in candidates if c.is_file()), None)
+    if found is None:
+        shown = f"its source {source!r}" if source else f"no article for {gold.get('doc_id') or gold_path.stem}"
+        raise GoldError(f"{gold_path}: {shown} was not found {where}; pass --sources DIR (the folder of the "
+                        "articles) or --pred OUT (extracted documents)")
+    return found
+
+
+def _predictions(gold_docs: list[tuple[Path, dict]], pred_dir: Path | None, sources: Path | None,
+                 strip_diacritics: bool = False) -> dict[str, dict]:
+    """The predicted document of each gold document, as JSON: read from ``pred_dir``, or extracted now."""
+    preds: dict[str, dict] = {}
+    for path, gold in gold_docs:
+        doc_id = gold.get("doc_id") or path.stem
+        if pred_dir is not None:
+            preds[doc_id] = _prediction(pred_dir / f"{doc_id}.json", doc_id)
+        elif strip_diacritics:  # the same article typed without diacritics
+            preds[doc_id] = extract(normalise(load(source_path(path, gold, sources)).text).plain,
+                                    doc_id).model_dump(mode="json")
+        else:
+            preds[doc_id] = extract_file(source_path(path, gold, sources)).model_dump(mode="json")
+    return preds
+
+
+def _prediction(path: Path, doc_id: str) -> dict:
+    if not path.is_file():
+        raise GoldError(f"{path}: no prediction for gold document {doc_id}")
+    try:
+        pred = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise GoldError(f"{path}: not a readable prediction ({getattr(exc, 'strerror', None) or exc})") from None
+    if not isinstance(pred, dict) or not isinstance(pred.get("figures", []), list):
+        raise GoldError(f"{path}: not an output document (expected an object with a 'figures' list)")
+    return pred
+
+
+def run_evaluation(gold_dir: Path, pred_dir: Path | None = None, sources: Path | None = None,
+                   strip_diacritics: bool = False) -> Report:
+    """Score the gold files of ``gold_dir`` (one suite) against the documents of ``pred_dir``, or
+    against the extractor run now on their articles (found as ``source_path`` says)."""
+    files = gold_files(gold_dir)
+    if not files:
+        raise GoldError(f"{gold_dir}: no gold files (*.json)")
+    gold_docs = [(p, load_gold(p)) for p in files]
+    preds = _predictions(gold_docs, pred_dir, sources, strip_diacritics)
+    report = Report()
+    for path, gold in gold_docs:
+        doc_id = gold.get("doc_id") or path.stem
+        score_document(doc_id, gold["figures"], preds[doc_id].get("figures", []), report)
+        score_document_fields(gold, preds[doc_id], report)
+    return report

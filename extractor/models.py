@@ -305,6 +305,8 @@ class Document(BaseModel):
     extractor_build: str | None = Field(
         None, description="A hash of the extractor's code and pattern data: outputs of one build are comparable.")
     input_sha256: str | None = Field(None, description="SHA-256 of the input file's bytes.")
+    url: str | None = Field(None, description="The URL a page was fetched from (`xeploai fetch`), as its folder's "
+                                              "index records it.")
     format: str | None = Field(None, description="text, html, mhtml, docx, odt, rtf, pdf, png, jpeg or tiff.")
     encoding: str | None = Field(None, description="The encoding the input was decoded with.")
     text: str | None = Field(

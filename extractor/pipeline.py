@@ -105,11 +105,12 @@ def extract(text: str, doc_id: str | None = None, *, source: str | None = None,
 def extract_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, patterns: Patterns | None = None) -> Document:
     """Extract from a .txt, .html, .docx or .pdf file; raises ``InputError`` naming the file and the
     reason when it cannot be read."""
+    from .fetch import url_of  # fetch needs the pipeline's version
 
     loaded = load(path, max_bytes=max_bytes)
     doc = extract(loaded.text, doc_id=loaded.path.stem, source=str(path), patterns=patterns, units=loaded.units)
     return doc.model_copy(update={
-        "input_sha256": loaded.sha256, "format": loaded.format, "encoding": loaded.encoding,
+        "input_sha256": loaded.sha256, "url": url_of(loaded.path), "format": loaded.format, "encoding": loaded.encoding,
         "text": loaded.text if loaded.format != "text" else None,
         "ocr": loaded.ocr,
         "title": loaded.title or doc.title, "published": loaded.published or doc.published,

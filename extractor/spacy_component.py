@@ -2,11 +2,18 @@
 
 It runs the extractor on ``doc.text`` and puts one span per figure into ``doc.spans["figures"]``,
 labelled with the category, with the figure's fields as span attributes (``span._.subject``,
-``span._.year``, ``span._.count`` …, and the whole figure as ``span._.figure``). Use it on a blank
-Vietnamese pipeline with the rule tokenizer, which needs no pyvi:
+``span._.year``, ``span._.count`` …, and the whole figure as ``span._.figure``).
 
+``spacy.blank("vi")`` needs pyvi, a word segmenter the extractor has no use for. Without it, use a
+pipeline with spaCy's rule tokenizer, which splits "68,41%)." into "68,41", "%", ")", "." (``BLANK``):
+
+    nlp = spacy.blank("xx")  # or, to keep nlp.lang == "vi":
     nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": "spacy.Tokenizer.v1"}}})
     nlp.add_pipe("xeploai_figures")
+
+The Vietnamese tokenizer with ``use_pyvi = false`` (what spaCy's own error suggests) splits only at
+spaces, so a figure's span would take in the commas and brackets around it: the component refuses it
+and says what to write instead.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ from spacy.tokens import Doc, Span
 from .pipeline import extract
 
 SPAN_KEY = "figures"
+BLANK = ('spacy.blank("xx"), or spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": '
+         '"spacy.Tokenizer.v1"}}}) to keep the language "vi"')
 FIELDS = ("figure_id", "subject", "category", "label", "year", "period", "unit", "unit_key", "count", "total",
           "percent", "percent_of", "percent_of_source", "change", "qualifier", "covers", "derived", "rules")
 
@@ -29,8 +38,20 @@ def _register_extensions() -> None:
         Doc.set_extension("xeploai", default=None)
 
 
+def _check_tokenizer(nlp: Language) -> None:
+    """Refuse the Vietnamese tokenizer without pyvi: it splits at spaces only ("2019," is one token)."""
+    tokenizer = nlp.tokenizer
+    if type(tokenizer).__name__ == "VietnameseTokenizer" and not getattr(tokenizer, "use_pyvi", True):
+        raise ValueError("xeploai_figures: this pipeline's tokenizer (spaCy's Vietnamese one with use_pyvi = false) "
+                         "splits only at spaces, so a figure's span would take in the punctuation around it. "
+                         f"Make the pipeline with {BLANK}: neither needs pyvi.")
+
+
 class FiguresComponent:
+    """Figures as spans of ``doc.spans[span_key]``; see the module's docstring for a pipeline to add it to."""
+
     def __init__(self, nlp: Language, name: str, span_key: str):
+        _check_tokenizer(nlp)
         _register_extensions()
         self.span_key = span_key
 
