@@ -9,11 +9,13 @@ from .patterns import Patterns
 from .units import unit_key
 
 
-def figures(drafts, norm: Normalised, patterns: Patterns | None = None) -> list[Figure]:
+def figures(drafts, norm: Normalised, patterns: Patterns | None = None, link=None) -> list[Figure]:
+    """The drafts as Figures; ``link`` gives a unit's official-unit fields (``admin.Linker.link``)."""
     out = []
     ids = {id(d): f"f{i}" for i, d in enumerate(drafts, start=1)}
     for i, d in enumerate(drafts, start=1):
         start, end = norm.span(d.start, d.end)
+        linked = link(d.unit) if link is not None and d.unit else None
         out.append(Figure(
             id=f"f{i}", subject=d.subject, category=d.category, label=d.label, year=d.year,
             period=d.period, unit=d.unit, unit_key=unit_key(d.unit, patterns) if d.unit else None,
@@ -25,6 +27,7 @@ def figures(drafts, norm: Normalised, patterns: Patterns | None = None) -> list[
             year_source=d.year_source if d.year is not None or d.period is not None else None,
             unit_source=d.unit_source if d.unit is not None else None,
             repeat_of=ids[id(d.repeat_of)] if d.repeat_of is not None else None,
+            **(dict(linked) if linked is not None else {}),
         ))
     return out
 

@@ -78,7 +78,7 @@ UnitKind = Literal["province", "district", "commune", "village", "bloc", "agency
 class AdminWard(BaseModel):
     """A commune of the 2025 structure."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)  # one instance serves every figure naming the unit
 
     code: str = Field(description="Its official code, e.g. '03217'.")
     name: str = Field(description="Its official name, e.g. 'Xã Tủa Chùa'.")
@@ -87,7 +87,7 @@ class AdminWard(BaseModel):
 class Successor2025(BaseModel):
     """What a unit of the legacy structure became on 1 July 2025 (34 provinces, no districts)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)  # one instance serves every figure naming the unit
 
     change: Literal["unchanged", "renamed", "merged", "divided", "dissolved"] = Field(
         description="unchanged or renamed: one commune (or province) became one; merged: it went into a unit with "
@@ -104,7 +104,7 @@ class Successor2025(BaseModel):
 class Admin(BaseModel):
     """An official administrative unit (codes of the General Statistics Office, from vietnamadminunits)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)  # one instance serves every figure naming the unit
 
     level: Literal["province", "district", "commune"]
     structure: Literal["legacy", "2025"] = Field(
@@ -327,7 +327,8 @@ class Document(BaseModel):
         None, description="The document's province, which the units it names are looked up in.")
     reporting_unit_admin: UnitAdmin | None = Field(
         None, description="The reporting unit linked to the official administrative units, as a figure's unit is.")
-    admin_data: str | None = Field(None, description="The official lists the units were linked with, and their version.")
+    admin_data: str | None = Field(
+        None, description="The official lists the units were linked with, and their version.")
 
 
 def json_schema() -> dict:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import context, emit
+from . import admin, context, emit
 from .check import check
 from .load import DEFAULT_MAX_BYTES, load
 from .match import Mentions, find_mentions
@@ -76,6 +76,7 @@ def run(text: str, doc_id: str | None = None, *, source: str | None = None, patt
     attempts: list[Attempt] | None = [] if trace else None
     drafts = Resolver(mentions, norm.folded, norm.text, patterns, ctx, attempts).run()
     checked, findings, nesting = check(drafts, patterns)
+    linker = admin.Linker(norm, page, ctx.reporting_unit, ctx.year, patterns)
     document = Document(
         doc_id=doc_id or "document",
         source=source,
@@ -86,11 +87,14 @@ def run(text: str, doc_id: str | None = None, *, source: str | None = None, patt
         reporting_unit=ctx.reporting_unit,
         extractor_version=VERSION,
         extractor_build=BUILD,
-        figures=emit.figures(checked, norm, patterns),
+        figures=emit.figures(checked, norm, patterns, linker.link),
         checks=emit.checks(findings, checked),
         nesting=nesting,
-        warnings=emit.warnings(mentions.warnings),
+        warnings=emit.warnings(mentions.warnings + linker.warnings),
         report_header=context.report_header(norm, page, ctx.reporting_unit, issued, patterns),
+        province=linker.province,
+        reporting_unit_admin=linker.reporting,
+        admin_data=linker.data,
     )
     return Run(document, norm, page, mentions, decision, drafts, attempts)
 
