@@ -1,4 +1,4 @@
-"""The xeploai command line: extract, fetch, export, evaluate, check, review, annotate, explain, schema, help.
+"""The xeploai command line: extract, fetch, export, panel, plot, evaluate, check, review, annotate, explain, schema, help.
 
 Every command takes ``-q`` (errors only) and ``-v`` (more detail), as ruff and pytest do; messages go to
 stderr and what a command produces (tables, checks, JSON) to stdout. A usage error exits 2, as do bad
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import regex
 
-from . import batch, check_report, fetch, review
+from . import batch, check_report, fetch, panel, plot, review
 from . import evaluate as ev
 from .errors import InputError
 from .evaluate import run_evaluation  # noqa: F401 - re-exported: tests and tools/update_readme.py import it here
@@ -506,8 +506,8 @@ def _output_options(defaults: bool) -> argparse.ArgumentParser:
     return options
 
 
-COMMANDS = ("extract", "fetch", "export", "evaluate", "check", "review", "annotate", "explain", "schema",
-            "help")
+COMMANDS = ("extract", "fetch", "export", "panel", "plot", "evaluate", "check", "review", "annotate", "explain",
+            "schema", "help")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -521,8 +521,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="show the version of xeploai and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     common = _output_options(False)
-    for add in (_add_extract, _add_fetch, _add_export, _add_evaluate, _add_check, _add_review,
-                _add_annotate, _add_explain, _add_schema):
+    for add in (_add_extract, _add_fetch, _add_export, panel.add_parser, plot.add_parser, _add_evaluate, _add_check,
+                _add_review, _add_annotate, _add_explain, _add_schema):
         add(sub, common)
     p = sub.add_parser("help", parents=[common], help="show the commands, or one command's options",
                        description="Show the commands, or the options of one command.")
@@ -630,14 +630,18 @@ def _add_download_options(group) -> None:
 
 def _add_export(sub, common) -> None:
     p = sub.add_parser("export", parents=[common],
-                       help="write the figures of an output folder as one table (DuckDB, Parquet, CSV)",
-                       description="One row per figure (doc, unit, subject, category, year, count, total, percent, "
-                                   "percent_of, derived, source, evidence offsets, …) and a second table of checks. "
-                                   "A .duckdb file holds both tables; for .parquet and .csv the checks go to "
-                                   "<name>.checks.<ext> beside it.")
+                       help="write the figures of an output folder as tables (DuckDB, Parquet, CSV, .xlsx, JSON Lines)",
+                       description="Four tables: figures (one row per figure: doc, unit, unit_key, subject, category, "
+                                   "year, count, total, percent, percent_of, derived, source, evidence offsets, the "
+                                   "official unit, …), documents (one row per document, with its counts of figures "
+                                   "and checks), checks, and the conflicts of the panel. A .duckdb file holds the "
+                                   "four, an .xlsx workbook one sheet each; for .parquet and .csv (UTF-8 with a BOM, "
+                                   "for spreadsheet programs) the others go to <name>.<table>.<ext> beside it; - "
+                                   "writes the figures as JSON Lines on stdout.")
     p.add_argument("output", metavar="OUTDIR", help="a folder written by 'xeploai extract'")
     p.add_argument("--to", default="figures.duckdb", metavar="FILE",
-                   help="figures.duckdb (default), figures.parquet or figures.csv")
+                   help="figures.duckdb (default), figures.parquet, figures.csv, figures.xlsx, or - for JSON Lines "
+                        "on stdout")
     p.add_argument("--include-stale", action="store_true",
                    help="export the outputs the last extract listed as stale too (their input is gone or changed)")
     p.add_argument("--force", action="store_true",

@@ -13,8 +13,9 @@ class InputError(Exception):
 # What each optional extra of the package brings, for the message when it is missing.
 EXTRAS = {
     "office": ("python-docx, pdfplumber and striprtf", "reading .docx, .pdf and .rtf inputs"),
-    "export": ("DuckDB", "export to .duckdb, .parquet and .csv"),
+    "export": ("DuckDB and XlsxWriter", "export and panel to .duckdb, .parquet, .csv and .xlsx"),
     "ocr": ("pypdfium2 and Pillow", "reading a scan by OCR"),
+    "plot": ("matplotlib and DuckDB", "drawing a panel"),
 }
 
 

@@ -7,6 +7,7 @@ and never half-used.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,10 +21,25 @@ from .models import Document
 
 def read_output(path: Path) -> Document:
     """The output document at ``path``, validated against the contract."""
+    return _validated(path, _bytes_of(path))
+
+
+def read_output_bytes(path: Path) -> bytes:
+    """The bytes of the output document at ``path``, once they validate against the contract: for a
+    reader that parses them again in bulk (``export``)."""
+    data = _bytes_of(path)
+    _validated(path, data)
+    return data
+
+
+def _bytes_of(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise InputError(str(path), f"cannot be read ({exc.strerror or exc})") from None
+
+
+def _validated(path: Path, data: bytes) -> Document:
     try:
         return Document.model_validate_json(data)
     except ValidationError as exc:
@@ -35,7 +51,7 @@ def read_output(path: Path) -> Document:
 
 @dataclass
 class Outputs:
-    documents: list[tuple[Path, Document]]
+    documents: list[tuple[Path, Document | bytes]]
     invalid: list[InputError]
     stale: list[Path]
 
@@ -81,9 +97,11 @@ class _Records:
         return cache[root], name
 
 
-def read_outputs(paths: list[Path], *, include_stale: bool = True) -> Outputs:
-    """The valid output documents among ``paths``; the invalid ones and (unless ``include_stale``)
-    the ones the last batch listed as stale are set aside."""
+def read_outputs(paths: list[Path], *, include_stale: bool = True,
+                 read: Callable[[Path], Document | bytes] = read_output) -> Outputs:
+    """The valid output documents among ``paths`` (as ``read`` gives them: models, or their bytes with
+    ``read_output_bytes``); the invalid ones and (unless ``include_stale``) the ones the last batch
+    listed as stale are set aside."""
     result = Outputs([], [], [])
     records = _Records()
     for path in paths:
@@ -91,7 +109,7 @@ def read_outputs(paths: list[Path], *, include_stale: bool = True) -> Outputs:
             result.stale.append(path)
             continue
         try:
-            result.documents.append((path, read_output(path)))
+            result.documents.append((path, read(path)))
         except InputError as exc:
             result.invalid.append(exc)
     return result

@@ -157,7 +157,7 @@ def test_export_files_have_one_row_per_figure(seed_output, tmp_path, suffix):
 def test_export_errors_are_clear(tmp_path, capsys):
     assert main(["export", str(tmp_path), "--to", str(tmp_path / "x.duckdb")]) == 2
     assert "no output documents" in capsys.readouterr().err
-    assert main(["export", str(tmp_path), "--to", str(tmp_path / "x.xlsx")]) == 2
+    assert main(["export", str(tmp_path), "--to", str(tmp_path / "x.xls")]) == 2
     assert "unknown format" in capsys.readouterr().err
 
 

@@ -1674,7 +1674,8 @@ def exported_rows(target: Path) -> int:
 
 
 def csv_rows(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8", newline="") as handle:
+    assert path.read_bytes()[:3] == b"\xef\xbb\xbf", "an exported CSV starts with a UTF-8 byte order mark"
+    with open(path, encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -1811,8 +1812,10 @@ class TestExport:
         for fig in doc["figures"]:
             if field == "evidence_text":
                 fig["evidence"]["text"] = payload
-            elif field in ("label", "unit_key"):
+            elif field == "label":
                 fig[field] = payload
+            elif field == "unit_key":  # the export's key is the one within the province, when there is one
+                fig["unit_key"] = fig["scoped_unit_key"] = payload
         if field == "source":
             doc["source"] = payload
         if field == "check_message":
