@@ -15,7 +15,7 @@ from pathlib import Path
 
 import regex
 
-from . import batch, check_report, fetch, panel, plot, review
+from . import batch, check_report, fetch, panel, plot, review, verdicts
 from . import evaluate as ev
 from .errors import InputError
 from .evaluate import run_evaluation  # noqa: F401 - re-exported: tests and tools/update_readme.py import it here
@@ -455,20 +455,54 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:
+    if args.verdicts:
+        return _annotate_verdicts(args)
     target = Path(args.output)
-    if (target.exists() or target.is_symlink()) and not args.force and not _is_draft(target):
-        return usage_error(args, f"{target}: exists and is not a draft 'xeploai annotate' wrote (\"reviewed\": "
-                                 "false); use --force to replace it")
+    if not _replaceable(target, args.force):
+        return usage_error(args, _not_a_draft(target))
     doc = extract_file(args.file, max_bytes=args.max_bytes)
-    draft = {
-        "doc_id": doc.doc_id, "source": ev.gold_source(Path(args.file), target), "reviewed": False,
-        "year": doc.year, "reporting_unit": doc.reporting_unit,
-        "figures": [f.model_dump(mode="json", exclude={"derived", "rules", "percent_of_source"}) for f in doc.figures],
-    }
+    draft = verdicts.draft_of(doc, ev.gold_source(Path(args.file), target))
     batch.write_atomic(target, json.dumps(draft, ensure_ascii=False, indent=2) + "\n")
     Say(args).note(f"xeploai: draft with {len(doc.figures)} figures → {target} (\"reviewed\": false; see "
                    "gold/GUIDELINES.md)")
     return 0
+
+
+def _annotate_verdicts(args: argparse.Namespace) -> int:
+    """annotate OUT --verdicts FILE -o GOLD_DIR: a draft of each document of OUT the verdicts judge."""
+    say, out, gold_dir = Say(args), Path(args.file), Path(args.output)
+    if not out.is_dir():
+        return usage_error(args, f"{out}: not a folder (with --verdicts, give the output folder the review page "
+                                 "was made from)")
+    if gold_dir.exists() and not gold_dir.is_dir():
+        return usage_error(args, f"{gold_dir}: not a folder (with --verdicts, -o names the folder of the drafts)")
+    found = verdicts.drafts(Path(args.verdicts), out, gold_dir)
+    refused = [d.path for d in found if not _replaceable(d.path, args.force)]
+    if refused:
+        more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+        return usage_error(args, _not_a_draft(refused[0]) + more)
+    wrong = Capped(say, lambda n: f"xeploai annotate: … and {n} more marked wrong (listed in the drafts)", notes=True)
+    for draft in found:
+        batch.write_atomic(draft.path, json.dumps(draft.content, ensure_ascii=False, indent=2) + "\n")
+        for figure_id, note in draft.wrong:
+            wrong.add(f"xeploai annotate: {draft.content['doc_id']} {figure_id}: marked wrong, left out"
+                      + (f" ({note})" if note else ""))
+    wrong.close()
+    say.note(f"xeploai: {len(found)} draft(s) → {batch.shown(gold_dir)}: {sum(d.correct for d in found)} figures "
+             f"marked correct, {sum(len(d.wrong) for d in found)} marked wrong and left out, "
+             f"{sum(d.unmarked for d in found)} not marked and kept as drafts (\"reviewed\": false; see "
+             "gold/GUIDELINES.md)")
+    return 0
+
+
+def _replaceable(target: Path, force: bool) -> bool:
+    """Whether annotate may write ``target``: it is not there yet, it is a draft, or --force."""
+    return force or not (target.exists() or target.is_symlink()) or _is_draft(target)
+
+
+def _not_a_draft(target: Path) -> str:
+    return (f"{target}: exists and is not a draft 'xeploai annotate' wrote (\"reviewed\": false); use --force to "
+            "replace it")
 
 
 def _is_draft(path: Path) -> bool:
@@ -694,9 +728,13 @@ def _add_check(sub, common) -> None:
 
 def _add_review(sub, common) -> None:
     p = sub.add_parser("review", parents=[common], help="write one HTML page to review figures in their source text",
-                       description="A self-contained page: every evidence span highlighted by category, its fields "
-                                   "on hover or focus, each document's figures table (click a row to go to its "
-                                   "span) and its checks. PATH is an output folder or output documents.")
+                       description="A self-contained page, one document shown at a time: every evidence span "
+                                   "highlighted by category (an icon on those that fail a check), its fields on "
+                                   "hover or focus, the figures table (click a row to go to its span) and the "
+                                   "checks; the document list with its error and warning counts, to filter and "
+                                   "sort by. Mark figures correct or wrong and save the verdicts "
+                                   f"({review.VERDICTS_FILE}); 'xeploai annotate OUT --verdicts FILE -o GOLD' "
+                                   "makes gold drafts of them. PATH is an output folder or output documents.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="an output folder or .json output documents")
     p.add_argument("-o", "--output", metavar="FILE",
                    help=f"the page (default: {REVIEW_PAGE} in the output folder, or beside the first document given)")
@@ -705,13 +743,22 @@ def _add_review(sub, common) -> None:
 
 def _add_annotate(sub, common) -> None:
     p = sub.add_parser("annotate", parents=[common],
-                       help="write a gold draft of one article, to be reviewed by a person",
+                       help="write a gold draft of one article, or of the documents judged on the review page",
                        description="Extract FILE and write its figures as a gold draft marked \"reviewed\": false. "
-                                   "The evaluation refuses drafts; gold/GUIDELINES.md explains the review step.")
-    p.add_argument("file", metavar="FILE", help="the article")
+                                   "With --verdicts (the file the review page saves), write a draft of each "
+                                   "document of the output folder OUT that it judges, into the folder GOLD: the "
+                                   "figures marked correct and those not marked (listed as such), without those "
+                                   "marked wrong (listed, with their notes). The evaluation refuses drafts; "
+                                   "gold/GUIDELINES.md explains the review step.")
+    p.add_argument("file", metavar="FILE", help="the article; with --verdicts, the output folder OUT the review page "
+                                                "was made from")
     p.add_argument("-o", "--output", required=True, metavar="GOLD",
                    help="the draft, e.g. gold/<doc_id>.json; its 'source' names FILE so that 'xeploai evaluate' "
-                        "finds it from any folder")
+                        "finds it from any folder; with --verdicts, the folder of the drafts (OUT/x.json's is "
+                        "GOLD/x.json)")
+    p.add_argument("--verdicts", metavar="VERDICTS",
+                   help=f"the verdicts the review page saved ({review.VERDICTS_FILE}); a figure is taken only as "
+                        "it was reviewed (the same fields and span in OUT)")
     p.add_argument("--force", action="store_true", help="replace a reviewed gold file")
     p.add_argument("--max-bytes", type=size, default=DEFAULT_MAX_BYTES, metavar="SIZE",
                    help=f"refuse inputs larger than this (default {format_size(DEFAULT_MAX_BYTES)})")
