@@ -23,3 +23,11 @@ def test_notebook_runs_top_to_bottom():
     assert len(images) == 2, "the stacked shares and the time series are drawn"
     text = "".join(o.get("text", "") for o in outputs)
     assert "documents" in text and "checks" in text
+    seeds = len(list((NOTEBOOK.parent.parent / "corpus").glob("*.txt")))
+    assert f"{seeds} documents, 0 failed" in text, "the test suites of corpus/ are left out by default"
+
+
+def test_the_input_folder_is_a_parameter():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert "INPUT = " in cell.source and "TEST_SUITES = " in cell.source
