@@ -113,6 +113,11 @@ def published(page: Page) -> str | None:
     return None
 
 
+def header_units(units: list[UnitMention], page: Page, paragraph_of) -> list[UnitMention]:
+    """The named units of a report's header block ("ĐẢNG BỘ TỈNH …", "HUYỆN ỦY …")."""
+    return [u for u in units if u.name and page.role(paragraph_of(u.start)) == "header"]
+
+
 def reporting_unit(norm: Normalised, units: list[UnitMention], page: Page, paragraph_of,
                    patterns: Patterns) -> str | None:
     """The body the document reports on:
@@ -127,7 +132,7 @@ def reporting_unit(norm: Normalised, units: list[UnitMention], page: Page, parag
     - or the body states the size of a unit at a higher level ("Đảng bộ huyện Cẩm Giàng hiện có 47 tổ
       chức cơ sở đảng" under a headline about one of its communes).
     Captions, teasers and menus name other units, so they do not count."""
-    header = [u for u in units if u.name and page.role(paragraph_of(u.start)) == "header"]
+    header = header_units(units, page, paragraph_of)
     if header:
         return _issuing_body(norm, header, patterns)
     named, weight, nameless = _mentions_read(units, page, paragraph_of, patterns)

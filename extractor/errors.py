@@ -37,3 +37,12 @@ def require(module: str, extra: str):
         return importlib.import_module(module)
     except ImportError:
         raise MissingExtra(extra) from None
+
+
+def require_for(module: str, extra: str, path, what: str = ""):
+    """``require`` for reading ``path``: a missing extra is an InputError naming the file (and ``what`` was
+    being done), not a traceback."""
+    try:
+        return require(module, extra)
+    except MissingExtra as exc:
+        raise InputError(str(path), f"{what}: {exc}" if what else str(exc)) from None

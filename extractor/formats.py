@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from . import ocr
-from .errors import InputError, MissingExtra, require
+from .errors import InputError, require_for
 from .models import Ocr
 from .tables import Cell, TextBuilder, clean, table_lines
 
@@ -165,20 +165,12 @@ def from_html(data: bytes, path: str) -> Converted:
     return Converted(text.text(), title, date, tuple(text.units))
 
 
-def _reader(module: str, path: str):
-    """The reader library of an optional extra; without it the input is an error, not a traceback."""
-    try:
-        return require(module, "office")
-    except MissingExtra as exc:
-        raise InputError(path, str(exc)) from None
-
-
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def from_docx(data: bytes, path: str) -> Converted:
     """Paragraphs and tables of a Word report, in document order, with what content controls hold."""
-    docx = _reader("docx", path)
+    docx = require_for("docx", "office", path)
     _check_inflated(data, path)
     try:
         document = docx.Document(io.BytesIO(data))
@@ -275,7 +267,7 @@ def from_pdf(data: bytes, path: str) -> Converted:
     """The text layer of a PDF, page after page, its ruled tables read as tables (through pdfplumber)
     where they stand. A damaged cross-reference table is repaired as pdfminer can (it rebuilds it from
     the objects); what cannot be read is an error naming the damage."""
-    pdfplumber = _reader("pdfplumber", path)
+    pdfplumber = require_for("pdfplumber", "office", path)
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     pdfminer_log = logging.getLogger("pdfminer")  # it reports each repair of a damaged file it recovers
@@ -472,7 +464,7 @@ def _odf_int(cell, name: str) -> int:
 
 def from_rtf(data: bytes, path: str) -> Converted:
     """The text of a Rich Text Format file (its \\u escapes decoded), through striprtf."""
-    rtf_to_text = _reader("striprtf.striprtf", path).rtf_to_text
+    rtf_to_text = require_for("striprtf.striprtf", "office", path).rtf_to_text
     try:
         text = rtf_to_text(data.decode("cp1252", errors="replace"), errors="replace")
     except (ValueError, IndexError) as exc:

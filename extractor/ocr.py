@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass
 from itertools import islice
 
-from .errors import InputError, MissingExtra, require
+from .errors import InputError, require_for
 from .models import Ocr, OcrPage
 
 TESSERACT = "tesseract"
@@ -40,13 +40,6 @@ class _Page:
     dpi: int
     text: str
     confidences: list[float]  # of each word read
-
-
-def _library(module: str, path: str, scan: str):
-    try:
-        return require(module, "ocr")
-    except MissingExtra as exc:
-        raise InputError(path, f"{scan}: {exc}") from None
 
 
 def _environment() -> dict[str, str]:
@@ -164,8 +157,8 @@ def _rendered(page) -> tuple[bytes, int]:
 def read_pdf(data: bytes, path: str) -> Scan:
     """The pages of a PDF without a text layer (the first ``MAX_PAGES``), rendered and read by OCR."""
     scan = "the PDF has no text layer (a scan?)"
-    pdfium = _library("pypdfium2", path, scan)
-    _library("PIL.Image", path, scan)  # a rendered page goes to Tesseract as a PNG
+    pdfium = require_for("pypdfium2", "ocr", path, scan)
+    require_for("PIL.Image", "ocr", path, scan)  # a rendered page goes to Tesseract as a PNG
     engine = _engine(path, scan)
     with _PDFIUM:
         try:
@@ -209,7 +202,7 @@ def read_image(data: bytes, path: str) -> Scan:
     """An image of a page (.png, .jpg, .tif; each frame of a TIFF, up to ``MAX_PAGES``), read by OCR at the
     resolution it states."""
     scan = "an image (a scan?)"
-    image_module = _library("PIL.Image", path, scan)
+    image_module = require_for("PIL.Image", "ocr", path, scan)
     from PIL import ImageSequence
 
     engine = _engine(path, scan)

@@ -72,7 +72,7 @@ def run(text: str, doc_id: str | None = None, *, source: str | None = None, patt
         year=decision.year,
         page=page,
     )
-    issued = any(u.name and page.role(paragraph_of(u.start)) == "header" for u in mentions.units)
+    issued = bool(context.header_units(mentions.units, page, paragraph_of))
     attempts: list[Attempt] | None = [] if trace else None
     drafts = Resolver(mentions, norm.folded, norm.text, patterns, ctx, attempts).run()
     checked, findings, nesting = check(drafts, patterns)

@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError, MissingExtra, require
+from .errors import InputError, require_for
 
 # Rating levels from the best, each with a colour that sets it apart from its neighbours.
 LEVELS = {"TSVM": "#1565c0", "HTXSNV": "#1b5e20", "HTTNV": "#8bc34a", "HTNV": "#ffb300", "KHTNV": "#c62828",
@@ -49,7 +49,7 @@ class Row:
 
 def read_panel(path: str | Path) -> list[Row]:
     """The yearly rows of a panel written by ``xeploai panel`` (.duckdb, .parquet or .csv)."""
-    duckdb = _library("duckdb", "export", path)
+    duckdb = require_for("duckdb", "export", path)
     p = Path(path)
     source = {".duckdb": None, ".parquet": "read_parquet(?)", ".csv": "read_csv(?, header = true)"}
     if p.suffix.lower() not in source:
@@ -79,15 +79,8 @@ def _int(value) -> int | None:
     return None if value is None else int(value)
 
 
-def _library(module: str, extra: str, path):
-    try:
-        return require(module, extra)
-    except MissingExtra as exc:
-        raise InputError(str(path), str(exc)) from None
-
-
 def _pyplot():
-    matplotlib = _library("matplotlib", "plot", "xeploai plot")
+    matplotlib = require_for("matplotlib", "plot", "xeploai plot")
     matplotlib.use("Agg")  # files only: no screen
     import matplotlib.pyplot as plt
 

@@ -1,6 +1,5 @@
 """xeploai explain: the document's decisions, then each sentence's symbols, mentions and shapes tried."""
 
-import io
 import subprocess
 import sys
 

@@ -12,7 +12,6 @@ import contextlib
 import csv
 import errno
 import hashlib
-import html
 import io
 import json
 import os
