@@ -45,23 +45,45 @@ _SOURCE = "doc, figure, evidence_start, row, qualifier"  # row: the figure's row
 # Which value of a field is the row's: exact before hedged, then by support, precision, first document.
 _BEST = "qualifier IS NOT NULL, documents DESC, figures DESC, decimals DESC, first.doc, first.start"
 
-# Each step: (table, its SELECT); the stated values of each figure that is no repeat, keyed ...
-STATEMENTS = f"""
-SELECT dense_rank() OVER (ORDER BY {_KEY}) AS k, *
-FROM (SELECT unit_key, unit, "year", period_from, period_to, subject, category, covers, {", ".join(_OFFICIAL)},
-             CASE WHEN category = 'KHAC' AND covers IS NULL THEN lower(trim(label)) END AS label,
-             doc, figure, evidence_start, rowid AS row, qualifier,
-             CASE WHEN NOT list_contains(string_split(derived, ','), 'count') THEN "count" END AS "count",
-             CASE WHEN NOT list_contains(string_split(derived, ','), 'total') THEN total END AS total,
-             CASE WHEN NOT list_contains(string_split(derived, ','), 'percent') THEN percent END AS percent,
-             CASE WHEN NOT list_contains(string_split(derived, ','), 'percent') THEN percent_of END AS percent_of
-      FROM figures WHERE repeat_of IS NULL)
+
+def _derived(field: str) -> str:
+    """Whether the checks derived ``field`` of a figure (its ``derived`` column lists them, comma-separated)."""
+    return f"contains(',' || derived || ',', ',{field},')"
+
+
+def _most(value: str, name: str) -> str:
+    """Per key (k): the ``value`` most of its statements have, as ``name``; on a tie, the first stated."""
+    return (f"SELECT k, arg_min(v, (-n, first)) AS {name} FROM (SELECT k, {value} AS v, count(*) AS n, "
+            f"min(row) AS first FROM statements GROUP BY k, v) GROUP BY k")
+
+
+# Each step: (table, its SELECT); the stated values of each figure that is no repeat ...
+STATED = f"""
+SELECT unit_key, unit, "year", period_from, period_to, subject, category, covers, {", ".join(_OFFICIAL)},
+       CASE WHEN category = 'KHAC' AND covers IS NULL THEN lower(trim(label)) END AS label,
+       doc, figure, evidence_start, rowid AS row, qualifier,
+       CASE WHEN NOT {_derived('count')} THEN "count" END AS "count",
+       CASE WHEN NOT {_derived('total')} THEN total END AS total,
+       CASE WHEN NOT {_derived('percent')} THEN percent END AS percent,
+       CASE WHEN NOT {_derived('percent')} THEN percent_of END AS percent_of
+FROM figures WHERE repeat_of IS NULL
 """
-# ... each key once, with the figures that state it ...
+# ... each key once, numbered in its order (k) ...
+KEY_IDS = f"SELECT row_number() OVER (ORDER BY {_KEY}) AS k, {_KEY} FROM stated GROUP BY {_KEY}"
+# ... each statement with its key's number ...
+STATEMENTS = f"""
+SELECT i.k, s.* FROM stated AS s
+JOIN key_ids AS i ON {" AND ".join(f's."{c}" IS NOT DISTINCT FROM i."{c}"' for c in KEY)}
+"""
+# ... each key with the figures that state it, its unit as most of them write it and its official unit as
+# most of them give it (on a tie, as the first of them does) ...
 KEYS = f"""
-SELECT k, {_KEY}, mode(unit) AS unit, count(DISTINCT doc) AS documents, count(*) AS figures,
-       list(doc || ':' || figure ORDER BY row) AS ids, {", ".join(f"mode({c}) AS {c}" for c in _OFFICIAL)}
-FROM statements GROUP BY k, {_KEY}
+SELECT i.*, u.unit, x.documents, x.figures, x.ids, {", ".join(f"o.official.{c} AS {c}" for c in _OFFICIAL)}
+FROM key_ids AS i
+JOIN (SELECT k, count(DISTINCT doc) AS documents, count(*) AS figures, list(doc || ':' || figure ORDER BY row) AS ids
+      FROM statements GROUP BY k) AS x USING (k)
+JOIN ({_most("unit", "unit")}) AS u USING (k)
+JOIN ({_most("{" + ", ".join(f"'{c}': {c}" for c in _OFFICIAL) + "}", "official")}) AS o USING (k)
 """
 # ... each value of a field stated for a key, with its support and its first figure ...
 CANDIDATES = f"""
@@ -110,15 +132,16 @@ LEFT JOIN candidates AS p ON p.k = keys.k AND p.field = 'percent' AND p.choice =
 LEFT JOIN (SELECT k, count(*) AS conflicts FROM pairs GROUP BY k) AS x ON x.k = keys.k
 ORDER BY keys.k
 """
-STEPS = (("statements", STATEMENTS), ("keys", KEYS), ("candidates", CANDIDATES), ("pairs", PAIRS),
-         ("conflicts", CONFLICTS), ("panel", PANEL))
+STEPS = (("stated", STATED), ("key_ids", KEY_IDS), ("statements", STATEMENTS), ("keys", KEYS),
+         ("candidates", CANDIDATES), ("pairs", PAIRS), ("conflicts", CONFLICTS), ("panel", PANEL))
 
 
 def build_panel(connection, keep: tuple[str, ...] = PANEL_TABLES) -> None:
     """The tables panel and conflicts from the table figures; those not in ``keep`` (and the steps
     between) as temporary tables."""
     for table, select in STEPS:
-        connection.execute(f"{create(table, keep)} AS {select}")
+        if table != "panel" or "panel" in keep:  # an export keeps the conflicts alone
+            connection.execute(f"{create(table, keep)} AS {select}")
 
 
 @dataclass

@@ -159,6 +159,20 @@ def test_the_unit_key_of_an_output_without_one_is_made_from_the_unit(tmp_path):
     assert rows(target, "SELECT DISTINCT unit_key, documents FROM panel") == [("tinh hoa binh/huyen tan lac", 2)]
 
 
+def test_a_unit_written_two_ways_as_often_takes_the_first_documents_spelling(tmp_path):
+    """A tie between spellings is broken by the order of the figures, never by DuckDB's threads."""
+    b = document("b")
+    for f in b["figures"]:
+        f["unit"] = f["unit"].upper()
+    out = write(tmp_path / "out", document("a"), b)
+    spellings = set()
+    for run in range(5):
+        target = tmp_path / f"panel-{run}.duckdb"
+        panel([out], target)
+        spellings |= set(rows(target, "SELECT DISTINCT unit FROM panel WHERE subject = 'DANG_VIEN'"))
+    assert spellings == {(figure(document("a"), "f4")["unit"],)}
+
+
 def test_a_sub_folder_or_an_excluded_one(tmp_path):
     out = write(tmp_path / "out", document("a"))
     write(out / "shapes", document("s", REPORT.replace("Tân Lạc", "Lạc Sơn")))
