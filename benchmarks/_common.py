@@ -59,10 +59,12 @@ def of_length(n_chars: int, seed: int = 2, pool: list[str] | None = None) -> str
     return "\n".join(parts)[:n_chars]
 
 
-def timed(fn, runs: int = 5) -> dict:
-    """Median, min and max wall time of ``runs`` calls."""
+def timed(fn, runs: int = 5, setup=None) -> dict:
+    """Median, min and max wall time of ``runs`` calls (each after ``setup()``, not timed, if given)."""
     times = []
     for _ in range(runs):
+        if setup is not None:
+            setup()
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)

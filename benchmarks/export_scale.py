@@ -1,15 +1,20 @@
 """Export and panel at the scale of a national crawl: figures per second, against a floor in this process.
 
-The output documents are synthetic but valid per the schema: the outputs of corpus/ (extracted once),
-replicated with new doc ids until there are at least --figures figures. Replica i keys its units as
-the province "#i // 2" (so two documents state each value, as a repeat across documents), and every
-seventh replica changes one count (a conflict). Each step reads them all from disk (the page cache):
+The output documents are synthetic but valid per the schema, and laid out as a batch leaves them: the
+outputs of corpus/ (extracted once into OUTDIR), and replicas of them with new doc ids in sub-folders of
+OUTDIR until there are at least --figures figures. Replica i keys its units as the province "#i // 2" (so
+two documents state each value, as a repeat across documents), and every seventh replica changes one
+count (a conflict). Each step reads them all from disk (the page cache):
 
 - floor: reading each file and validating it against the contract (pydantic), in one process: what
   any reader that keeps export's guarantee pays before building a table;
-- export to .duckdb, .parquet and .csv, and the panel to .duckdb (each validates the documents in one
-  worker process per core and builds the tables in DuckDB);
-- export to .xlsx, on the first --xlsx-figures figures (a sheet holds at most 1 048 575 rows).
+- export to .duckdb the first time: every document validated (one worker process per core) and read
+  into the tables, whose rows are kept in OUTDIR's cache (extractor/tablecache.py); the cache is
+  removed before each run;
+- export to .duckdb, .parquet and .csv again, and the panel to .duckdb and .csv after it: the rows of
+  the unchanged documents come from the cache; and export and panel with --no-cache, for comparison;
+- export to .xlsx, on the first --xlsx-figures figures copied to a folder no batch wrote (no cache; a
+  sheet holds at most 1 048 575 rows).
 
 Run: python benchmarks/export_scale.py [--figures 500000] [--runs 3] [--write-readme]
 """
@@ -27,14 +32,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._common import CORPUS, machine, publish, timed  # noqa: E402
-from extractor import batch  # noqa: E402
+from extractor import batch, tablecache  # noqa: E402
 from extractor.export import export, output_files  # noqa: E402
 from extractor.models import Document  # noqa: E402
 from extractor.panel import panel  # noqa: E402
 
 
-def corpus_outputs(work: Path) -> list[dict]:
-    out = work / "corpus-out"
+def corpus_outputs(out: Path) -> list[dict]:
     batch.run([CORPUS], out, progress=False)
     return [json.loads(p.read_text(encoding="utf-8")) for p in output_files([out])]
 
@@ -42,7 +46,7 @@ def corpus_outputs(work: Path) -> list[dict]:
 def replica(doc: dict, i: int) -> dict:
     figures = []
     for k, f in enumerate(doc["figures"]):
-        f = {**f, "unit_key": f"{f['unit_key'] or ''} #{i // 2}".strip()}
+        f = {**f, **{key: f"{f[key] or ''} #{i // 2}".strip() for key in ("unit_key", "scoped_unit_key") if f.get(key)}}
         if i % 7 == 6 and k == 0 and f.get("count") is not None:
             f["count"] += 1
         figures.append(f)
@@ -50,8 +54,9 @@ def replica(doc: dict, i: int) -> dict:
 
 
 def generate(base: list[dict], folder: Path, at_least: int) -> tuple[int, int]:
-    """Replicas of ``base`` in ``folder`` (100 documents a sub-folder) until ``at_least`` figures."""
-    figures = documents = i = 0
+    """Replicas of ``base`` in ``folder`` (100 documents a sub-folder) until, with ``base``, at least
+    ``at_least`` figures; the figures and documents of both."""
+    figures, documents, i = sum(len(doc["figures"]) for doc in base), len(base), 0
     while figures < at_least:
         for doc in base:
             copy = replica(doc, i)
@@ -61,6 +66,7 @@ def generate(base: list[dict], folder: Path, at_least: int) -> tuple[int, int]:
             figures += len(copy["figures"])
             documents += 1
         i += 1
+    time.sleep(tablecache.SETTLE_NS / 1e9)  # files changed less than this ago are not kept in the cache
     return figures, documents
 
 
@@ -89,28 +95,40 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="xeploai-bench-") as tmp:
         work = Path(tmp)
-        base = corpus_outputs(work)
+        out = work / "out"
         start = time.perf_counter()
-        n, docs = generate(base, work / "out", args.figures)
+        n, docs = generate(corpus_outputs(out), out / "replicas", args.figures)
         print(f"{n} figures in {docs} documents written in {time.perf_counter() - start:.0f} s", flush=True)
         (work / "small").mkdir()
-        n_xlsx = subset(work / "out", work / "small", args.xlsx_figures)
-        steps = [("floor: read + validate each document, one process", n, lambda: floor(work / "out")),
-                 ("export → .duckdb", n, lambda: export(work / "out", work / "e.duckdb", force=True)),
-                 ("export → .parquet (4 files)", n, lambda: export(work / "out", work / "e.parquet", force=True)),
-                 ("export → .csv (4 files)", n, lambda: export(work / "out", work / "e.csv", force=True)),
-                 ("panel → .duckdb", n, lambda: panel([work / "out"], work / "p.duckdb", force=True)),
-                 ("panel → .csv (2 files)", n, lambda: panel([work / "out"], work / "p.csv", force=True)),
-                 (f"export → .xlsx ({n_xlsx:,} figures)", n_xlsx,
-                  lambda: export(work / "small", work / "e.xlsx", force=True))]
+        n_xlsx = subset(out, work / "small", args.xlsx_figures)
+
+        def no_cache() -> None:
+            (out / tablecache.FILE).unlink(missing_ok=True)
+
+        steps = [("floor: read + validate each document, one process", n, lambda: floor(out), None),
+                 ("export → .duckdb, the first time (every document read, its rows kept)", n,
+                  lambda: export(out, work / "e.duckdb", force=True), no_cache),
+                 ("export → .duckdb again (unchanged documents from the cache)", n,
+                  lambda: export(out, work / "e.duckdb", force=True), None),
+                 ("export → .parquet (4 files) again", n, lambda: export(out, work / "e.parquet", force=True), None),
+                 ("export → .csv (4 files) again", n, lambda: export(out, work / "e.csv", force=True), None),
+                 ("panel → .duckdb (after an export)", n, lambda: panel([out], work / "p.duckdb", force=True), None),
+                 ("panel → .csv (2 files) (after an export)", n, lambda: panel([out], work / "p.csv", force=True), None),
+                 ("export → .duckdb --no-cache", n, lambda: export(out, work / "e.duckdb", force=True, cache=False),
+                  None),
+                 ("panel → .duckdb --no-cache", n, lambda: panel([out], work / "p.duckdb", force=True, cache=False),
+                  None),
+                 (f"export → .xlsx ({n_xlsx:,} figures, a folder no batch wrote)", n_xlsx,
+                  lambda: export(work / "small", work / "e.xlsx", force=True), None)]
         results = []
-        for name, figures, step in steps:
-            stats = timed(step, runs=args.runs)
+        for name, figures, step, setup in steps:
+            stats = timed(step, runs=args.runs, setup=setup)
             results.append((name, figures, stats))
             print(f"{name}: {figures / stats['median']:,.0f} figures/s", flush=True)
-        rows = panel([work / "out"], work / "p.duckdb", force=True)
+        rows = panel([out], work / "p.duckdb", force=True)
     floor_rate = results[0][1] / results[0][2]["median"]
-    lines = [f"{n:,} figures in {docs:,} output documents (corpus/ replicated, {n / docs:.0f} figures each); "
+    lines = [f"{n:,} figures in {docs:,} output documents of one batch folder (corpus/ replicated, {n / docs:.0f} "
+             "figures each); "
              f"median of {args.runs} runs (min–max); the panel has {rows.rows:,} rows and {rows.conflicts:,} "
              f"conflicts. Machine: {machine()}.", "",
              "| step | figures per second | min–max | / floor |", "|---|---|---|---|"]

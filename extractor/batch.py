@@ -473,6 +473,10 @@ def run(paths: Iterable[str | Path], out: str | Path, *, workers: int = 1, engin
             _run_jobs(todo, out, summary, workers, engine, scheduler, max_bytes, progress)
         finally:
             _write_records(out, jobs, digests, summary)
+        if summary.written:
+            from .export import keep_rows  # export builds on this module
+
+            keep_rows(out)  # the rows of the new outputs, ready for the next export
     return summary
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import regex
 
-from . import batch, check_report, fetch, panel, plot, review, verdicts
+from . import batch, check_report, fetch, panel, plot, review, tablecache, verdicts
 from . import evaluate as ev
 from .errors import InputError
 from .evaluate import run_evaluation  # noqa: F401 - re-exported: tests and tools/update_readme.py import it here
@@ -412,7 +412,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     say = Say(args)
-    result = export(args.output, args.to, include_stale=args.include_stale, force=args.force)
+    result = export(args.output, args.to, include_stale=args.include_stale, force=args.force, cache=not args.no_cache)
     for problem in result.invalid:
         say.error(f"xeploai export: skipped {problem}")
     if result.stale:
@@ -680,6 +680,10 @@ def _add_export(sub, common) -> None:
                    help="export the outputs the last extract listed as stale too (their input is gone or changed)")
     p.add_argument("--force", action="store_true",
                    help="replace FILE even when it is not an export of xeploai (a DuckDB file of your own, …)")
+    p.add_argument("--no-cache", action="store_true",
+                   help=f"read every output document afresh: neither read nor update the rows kept in "
+                        f"OUTDIR/{tablecache.FILE} by extract and earlier exports (by default the files unchanged "
+                        "since are not read again)")
     p.set_defaults(func=cmd_export)
 
 

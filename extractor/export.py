@@ -31,9 +31,10 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import batch
+from . import batch, tablecache
 from .errors import InputError, MissingExtra, require
-from .outputs import read_output_bytes, read_outputs
+from .outputs import places, read_output_bytes, read_outputs, stale_outputs
+from .tablecache import Cache
 from .units import unit_key
 
 STDOUT = "-"
@@ -102,6 +103,10 @@ CHECK_COLUMNS = [
     ("expected", "DOUBLE", "c.expected"), ("message", "VARCHAR", "c.message"),
 ]
 EXPORT_TABLES = ("figures", "documents", "checks", "conflicts")
+# What the cache keeps of each document (tablecache.py): the rows of each table, with a figure's or a
+# check's place in its document (n) to keep their order.
+CACHED_COLUMNS = {"figures": [("n", "INTEGER", "d.n"), *FIGURE_COLUMNS], "documents": DOCUMENT_COLUMNS,
+                  "checks": [("n", "INTEGER", "d.n"), *CHECK_COLUMNS]}
 
 
 class ExportError(ValueError):
@@ -188,41 +193,40 @@ def _json_below(folder: Path, left_out: set[str], found: dict[tuple[int, int], P
             found.setdefault((stat.st_dev, stat.st_ino) if stat else (device, entry.inode()), Path(entry.path))
 
 
-def stage(paths: list[Path], folder: Path, include_stale: bool, workers: int | None = None) -> Staged:
-    """Validate each output document and append the valid ones to JSON Lines files in ``folder``: one
-    file per worker process, each validating a run of the documents (validation is the costly part)."""
-    workers = workers or min(os.cpu_count() or 1, max(1, len(paths) // PART))
-    bounds = [len(paths) * k // workers for k in range(workers + 1)]
-    parts = [(paths[a:b], a, include_stale, str(folder / f"documents-{k}.jsonl"))
+def stage(paths: list[Path], orders: list[int], folder: Path, workers: int | None = None) -> Staged:
+    """Validate the output documents ``orders`` of ``paths`` and append the valid ones to JSON Lines
+    files in ``folder``: one file per worker process, each validating a run of the documents (validation
+    is the costly part)."""
+    workers = workers or min(os.cpu_count() or 1, max(1, len(orders) // PART))
+    bounds = [len(orders) * k // workers for k in range(workers + 1)]
+    parts = [([(order, paths[order]) for order in orders[a:b]], str(folder / f"documents-{k}.jsonl"))
              for k, (a, b) in enumerate(zip(bounds, bounds[1:]))]
-    staged = Staged([Path(part[3]) for part in parts], paths)
+    staged = Staged([Path(part[1]) for part in parts], paths)
     results = [_stage_part(*parts[0])] if workers == 1 else _in_processes(_stage_part, parts)
-    for documents, invalid, stale in results:
+    for documents, invalid in results:
         staged.documents += documents
         staged.invalid.extend(InputError(path, reason) for path, reason in invalid)
-        staged.stale.extend(Path(path) for path in stale)
     return staged
 
 
-def _stage_part(paths: list[Path], first: int, include_stale: bool, file: str) -> tuple[int, list, list]:
-    """Stage one run of documents (the ``first``-th on): how many, and the invalid and stale ones as
-    plain data (what a worker process sends back)."""
-    documents, invalid, stale = 0, [], []
+def _stage_part(jobs: list[tuple[int, Path]], file: str) -> tuple[int, list]:
+    """Stage one run of documents, each with its place among all the paths (the tables keep this order,
+    and a problem names the file): how many, and the invalid ones as plain data (what a worker process
+    sends back)."""
+    documents, invalid = 0, []
     with open(file, "wb") as handle:
-        for start in range(0, len(paths), CHUNK):
-            chunk = paths[start:start + CHUNK]
-            # where each stands among all the paths: the tables keep this order, and a problem names the file
-            order = {path: first + start + k for k, path in enumerate(chunk)}
-            found = read_outputs(chunk, include_stale=include_stale, read=read_output_bytes)
+        for start in range(0, len(jobs), CHUNK):
+            chunk = jobs[start:start + CHUNK]
+            order = {path: k for k, path in chunk}
+            found = read_outputs([path for _, path in chunk], read=read_output_bytes)
             invalid += [(problem.path, problem.reason) for problem in found.invalid]
-            stale += [str(path) for path in found.stale]
             for path, data in found.documents:
                 documents += 1
                 handle.write(b'{"xeploai_order": %d, ' % order[path])
                 # JSON holds raw line breaks only between tokens, so the document becomes one line
                 handle.write(data.lstrip()[1:].replace(b"\r", b" ").replace(b"\n", b" "))
                 handle.write(b"\n")
-    return documents, invalid, stale
+    return documents, invalid
 
 
 def _in_processes(work, parts: list[tuple]) -> list:
@@ -240,9 +244,11 @@ def _in_processes(work, parts: list[tuple]) -> list:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def load_tables(connection, staged: Staged, keep: tuple[str, ...]) -> None:
-    """The tables figures, documents and checks, from the staged documents (in the order read): those in
-    ``keep``, and figures in any case, as a temporary table (not written into a DuckDB file) if not kept."""
+def load_tables(connection, staged: Staged, keep: tuple[str, ...], caches: list[Cache | None] = ()) -> None:
+    """The tables figures, documents and checks, in the order of the paths: the rows of the documents
+    staged (read now: also kept as the temporary tables new_<table>, for the caches) and the rows the
+    ``caches`` hold of the others (the temporary table ``wanted`` says which). Those in ``keep``, and
+    figures in any case, as a temporary table (not written into a DuckDB file) if not kept."""
     connection.execute("CREATE TEMP TABLE staged AS SELECT * FROM read_json(?, columns = ?, "
                        "format = 'newline_delimited', maximum_object_size = 1073741824)",
                        [[str(file) for file in staged.files], DOCUMENT_JSON])
@@ -256,13 +262,18 @@ def load_tables(connection, staged: Staged, keep: tuple[str, ...]) -> None:
     figures = ("(SELECT *, unnest(figures) AS f, generate_subscripts(figures, 1) AS n FROM staged) AS d "
                "LEFT JOIN unit_keys AS k ON k.unit = d.f.unit AND d.f.unit_key IS NULL")
     checks = "(SELECT *, unnest(checks) AS c, generate_subscripts(checks, 1) AS n FROM staged) AS d"
-    for table, columns, source, order in (("figures", FIGURE_COLUMNS, figures, "d.xeploai_order, d.n"),
-                                          ("documents", DOCUMENT_COLUMNS, "staged AS d", "d.xeploai_order"),
-                                          ("checks", CHECK_COLUMNS, checks, "d.xeploai_order, d.n")):
+    for table, source in (("figures", figures), ("documents", "staged AS d"), ("checks", checks)):
+        columns = CACHED_COLUMNS[table]
+        select = ", ".join(f'CAST({sql} AS {kind}) AS "{name}"' for name, kind, sql in columns)
+        connection.execute(f"CREATE TEMP TABLE new_{table} AS SELECT d.xeploai_order, {select} FROM {source}")
         if table not in keep and table != "figures":  # the panel is built from the figures alone
             continue
-        select = ", ".join(f'CAST({sql} AS {kind}) AS "{name}"' for name, kind, sql in columns)
-        connection.execute(f"{create(table, keep)} AS SELECT {select} FROM {source} ORDER BY {order}")
+        names = [name for name, *_ in columns]
+        rows = " UNION ALL ".join([f"SELECT * FROM new_{table}"] + [
+            tablecache.cached_rows(cache, k, table, names) for k, cache in enumerate(caches) if cache is not None])
+        order = "xeploai_order, n" if names[0] == "n" else "xeploai_order"
+        shown = ", ".join(f'"{name}"' for name in names if name != "n")
+        connection.execute(f"{create(table, keep)} AS SELECT {shown} FROM ({rows}) ORDER BY {order}")
 
 
 def _fill_unit_keys(connection) -> None:
@@ -471,11 +482,10 @@ def known_tables() -> dict[str, list[str]]:
 
 
 def run(paths: list[Path], target: str | Path, tables: tuple[str, ...], *, include_stale: bool,
-        force: bool) -> tuple[Staged, dict[str, int]]:
-    """Stage the output documents at ``paths``, build every table (``load_tables``, then the panel's)
-    and write ``tables`` to ``target``; the staged documents, and the rows of each table written."""
-    from .panel import build_panel  # panel.py builds on this module
-
+        force: bool, cache: bool = True) -> tuple[Staged, dict[str, int]]:
+    """Read the output documents at ``paths`` (with ``cache``, the rows of unchanged files from their
+    folder's cache), build every table (``load_tables``, then the panel's) and write ``tables`` to
+    ``target``; the documents read, and the rows of each table written."""
     duckdb = duckdb_module()
     kind = kind_of(target)
     if kind == "xlsx":
@@ -488,14 +498,9 @@ def run(paths: list[Path], target: str | Path, tables: tuple[str, ...], *, inclu
         database = _temporary_beside(Path(target))
     try:
         with tempfile.TemporaryDirectory(prefix="xeploai-export-") as work:
-            staged = stage(paths, Path(work), include_stale)
             with duckdb.connect(str(database) if database else ":memory:") as connection:
                 connection.execute(f"SET temp_directory = '{_sql_path(Path(work) / 'spill')}'")
-                try:
-                    load_tables(connection, staged, keep=tables)
-                    build_panel(connection, keep=tables)
-                except duckdb.Error as exc:
-                    raise ExportError(f"the output documents cannot be read as tables ({exc})") from None
+                staged = _build(connection, duckdb, paths, tables, Path(work), include_stale, cache)
                 rows = {table: count_rows(connection, table) for table in (*tables, "figures")}
                 if database is None:
                     write_tables(connection, target, tables, Path(work))
@@ -508,9 +513,62 @@ def run(paths: list[Path], target: str | Path, tables: tuple[str, ...], *, inclu
     return staged, rows
 
 
-def export(out: str | Path, target: str | Path, *, include_stale: bool = False, force: bool = False) -> Exported:
+def _build(connection, duckdb, paths: list[Path], tables: tuple[str, ...], work: Path, include_stale: bool,
+           cache: bool) -> Staged:
+    """Every table in ``connection``, from the documents at ``paths`` (``_read``), then the panel's."""
+    from .panel import build_panel  # panel.py builds on this module
+
+    try:
+        staged = _read(connection, duckdb, paths, tables, work, include_stale, cache)
+        build_panel(connection, keep=tables)
+    except duckdb.Error as exc:
+        raise ExportError(f"the output documents cannot be read as tables ({exc})") from None
+    return staged
+
+
+def _read(connection, duckdb, paths: list[Path], keep: tuple[str, ...], work: Path, include_stale: bool,
+          cache: bool) -> Staged:
+    """The tables figures, documents and checks (``load_tables``) of the documents at ``paths``: with
+    ``cache``, those their folder's cache holds taken from it, the others validated, read and then kept."""
+    found = places(paths)
+    stale = set() if include_stale else stale_outputs(paths, found)
+    orders = [k for k, path in enumerate(paths) if path not in stale]
+    columns = {table: [(name, kind) for name, kind, _ in cells] for table, cells in CACHED_COLUMNS.items()}
+    caches, cached = tablecache.open_caches(connection, duckdb, paths, orders, found if cache else None, columns)
+    # the cache stays attached while the workers fork: they only validate JSON, never touching DuckDB
+    staged = stage(paths, [order for order in orders if order not in cached], work)
+    staged.documents += len(cached)
+    staged.stale = [path for path in paths if path in stale]
+    load_tables(connection, staged, keep=keep, caches=caches)
+    for k, one in enumerate(caches):
+        if one is not None:
+            tablecache.store(connection, duckdb, one, k)
+    return staged
+
+
+def keep_rows(out: Path) -> None:
+    """Read the output documents of OUTDIR that its cache lacks into it (tablecache.py), so that the next
+    export or panel finds their rows there: what ``extract`` does at its end. Only a help: without DuckDB
+    (the export extra), or when the documents or the cache cannot be read or written, nothing is kept and
+    an export reads the documents themselves."""
+    try:
+        duckdb = require("duckdb", "export")
+    except MissingExtra:
+        return
+    try:
+        paths = output_files([out])
+        with tempfile.TemporaryDirectory(prefix="xeploai-keep-") as work, duckdb.connect() as connection:
+            connection.execute(f"SET temp_directory = '{_sql_path(Path(work) / 'spill')}'")
+            _read(connection, duckdb, paths, (), Path(work), include_stale=False, cache=True)
+    except (duckdb.Error, ExportError, OSError):
+        return
+
+
+def export(out: str | Path, target: str | Path, *, include_stale: bool = False, force: bool = False,
+           cache: bool = True) -> Exported:
     """Write the figures, documents, checks and conflicts of OUTDIR to ``target`` (.duckdb, .parquet,
-    .csv, .xlsx, or ``-`` for the figures as JSON Lines on stdout)."""
+    .csv, .xlsx, or ``-`` for the figures as JSON Lines on stdout); with ``cache``, the rows of the files
+    unchanged since an earlier export come from OUTDIR's cache (tablecache.py)."""
     kind_of(target)
     out = Path(out)
     if not out.is_dir():
@@ -518,6 +576,6 @@ def export(out: str | Path, target: str | Path, *, include_stale: bool = False, 
     paths = output_files([out])
     if not paths:
         raise ExportError(f"{batch.shown(out)}: no output documents (*.json); run 'xeploai extract' first")
-    staged, rows = run(paths, target, EXPORT_TABLES, include_stale=include_stale, force=force)
+    staged, rows = run(paths, target, EXPORT_TABLES, include_stale=include_stale, force=force, cache=cache)
     return Exported(rows["figures"], rows["checks"], invalid=staged.invalid, stale=staged.stale,
                     documents=rows["documents"], conflicts=rows["conflicts"])

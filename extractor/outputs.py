@@ -7,6 +7,7 @@ and never half-used.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,19 +62,19 @@ class _Records:
     read once however many documents it holds."""
 
     def __init__(self) -> None:
-        self._root_of: dict[Path, Path | None] = {}
+        self._root_of: dict[str, tuple[Path, str] | None] = {}  # folder → its OUTDIR and its place in it
         self._manifest: dict[Path, dict[str, dict]] = {}
         self._stale: dict[Path, set[str]] = {}
 
     def place(self, path: Path) -> tuple[Path, str] | None:
         """The OUTDIR holding the output ``path`` (the nearest folder above it with the batch's records)
-        and the output's name in it; None for a file no batch wrote."""
-        path = path.absolute()
-        if path.parent not in self._root_of:
-            self._root_of[path.parent] = next(
-                (folder for folder in path.parents if (folder / batch.MANIFEST).is_file()), None)
-        root = self._root_of[path.parent]
-        return (root, path.relative_to(root).as_posix()) if root is not None else None
+        and the output's name in it; None for a file no batch wrote. Worked out once per folder: a
+        national crawl has tens of thousands of outputs in a few hundred folders."""
+        parent, name = os.path.split(os.path.abspath(path))
+        if parent not in self._root_of:
+            self._root_of[parent] = _outdir_above(parent)
+        found = self._root_of[parent]
+        return (found[0], found[1] + name) if found is not None else None
 
     def stale(self, path: Path) -> bool:
         """Whether the last batch listed the output ``path`` as stale."""
@@ -113,6 +114,39 @@ def read_outputs(paths: list[Path], *, include_stale: bool = True,
         except InputError as exc:
             result.invalid.append(exc)
     return result
+
+
+def places(paths: list[Path]) -> list[tuple[Path, str] | None]:
+    """For each output: the OUTDIR holding it and its name there (None for a file no batch wrote)."""
+    records = _Records()
+    return [records.place(path) for path in paths]
+
+
+def stale_outputs(paths: list[Path], found: list[tuple[Path, str] | None] | None = None) -> set[Path]:
+    """The outputs among ``paths`` the last batch listed as stale (their input is gone or has changed);
+    ``found``: their places (``places``), when already known."""
+    listed: dict[Path, set[str]] = {}  # each OUTDIR's stale list, read once
+    stale = set()
+    for path, place in zip(paths, places(paths) if found is None else found):
+        if place is not None:
+            if place[0] not in listed:
+                listed[place[0]] = batch.stale_outputs(place[0])
+            if place[1] in listed[place[0]]:
+                stale.add(path)
+    return stale
+
+
+def _outdir_above(folder: str) -> tuple[Path, str] | None:
+    """The nearest folder at or above ``folder`` with a batch's records, and the way from it down to
+    ``folder`` ("" or "a/b/"); None when there is none."""
+    here = folder
+    while not os.path.isfile(os.path.join(here, batch.MANIFEST)):
+        up = os.path.dirname(here)
+        if up == here:
+            return None
+        here = up
+    inside = Path(folder).relative_to(here).as_posix()
+    return Path(here), "" if inside == "." else inside + "/"
 
 
 def recorded_texts(documents: list[tuple[Path, Document]]) -> list[str | None]:

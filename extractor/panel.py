@@ -25,7 +25,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import batch
+from . import batch, tablecache
 from .errors import InputError
 from .export import ExportError, create, kind_of, output_files, run
 
@@ -75,14 +75,14 @@ STATEMENTS = f"""
 SELECT i.k, s.* FROM stated AS s
 JOIN key_ids AS i ON {" AND ".join(f's."{c}" IS NOT DISTINCT FROM i."{c}"' for c in KEY)}
 """
-# ... each key with the figures that state it, its unit as most of them write it and its official unit as
-# most of them give it (on a tie, as the first of them does) ...
+# ... each key with its unit as most of its figures write it (on a tie, as the first of them does) ...
+UNITS = f"SELECT i.*, u.unit FROM key_ids AS i JOIN ({_most('unit', 'unit')}) AS u USING (k)"
+# ... and, for the panel, with the figures that state it and its official unit as most of them give it ...
 KEYS = f"""
-SELECT i.*, u.unit, x.documents, x.figures, x.ids, {", ".join(f"o.official.{c} AS {c}" for c in _OFFICIAL)}
-FROM key_ids AS i
+SELECT n.*, x.documents, x.figures, x.ids, {", ".join(f"o.official.{c} AS {c}" for c in _OFFICIAL)}
+FROM units AS n
 JOIN (SELECT k, count(DISTINCT doc) AS documents, count(*) AS figures, list(doc || ':' || figure ORDER BY row) AS ids
       FROM statements GROUP BY k) AS x USING (k)
-JOIN ({_most("unit", "unit")}) AS u USING (k)
 JOIN ({_most("{" + ", ".join(f"'{c}': {c}" for c in _OFFICIAL) + "}", "official")}) AS o USING (k)
 """
 # ... each value of a field stated for a key, with its support and its first figure ...
@@ -115,7 +115,7 @@ SELECT {", ".join(f'keys."{c}"' for c in KEY[:1])}, keys.unit, {", ".join(f'keys
        a.evidence_start AS start_a, a.evidence_end AS end_a, a.evidence_text AS text_a, p.value_b, p.documents_b,
        b.doc AS doc_b, b.figure AS figure_b, b.evidence_start AS start_b, b.evidence_end AS end_b,
        b.evidence_text AS text_b
-FROM pairs AS p JOIN keys USING (k)
+FROM pairs AS p JOIN units AS keys USING (k)
 JOIN figures AS a ON a.rowid = p.first_a.row JOIN figures AS b ON b.rowid = p.first_b.row
 ORDER BY p.k, p.field, p.percent_of, p.value_b
 """
@@ -132,15 +132,16 @@ LEFT JOIN candidates AS p ON p.k = keys.k AND p.field = 'percent' AND p.choice =
 LEFT JOIN (SELECT k, count(*) AS conflicts FROM pairs GROUP BY k) AS x ON x.k = keys.k
 ORDER BY keys.k
 """
-STEPS = (("stated", STATED), ("key_ids", KEY_IDS), ("statements", STATEMENTS), ("keys", KEYS),
-         ("candidates", CANDIDATES), ("pairs", PAIRS), ("conflicts", CONFLICTS), ("panel", PANEL))
+STEPS = (("stated", STATED), ("key_ids", KEY_IDS), ("statements", STATEMENTS), ("units", UNITS),
+         ("candidates", CANDIDATES), ("pairs", PAIRS), ("conflicts", CONFLICTS), ("keys", KEYS), ("panel", PANEL))
+PANEL_ONLY = ("keys", "panel")  # the steps the conflicts do not need
 
 
 def build_panel(connection, keep: tuple[str, ...] = PANEL_TABLES) -> None:
     """The tables panel and conflicts from the table figures; those not in ``keep`` (and the steps
-    between) as temporary tables."""
+    between) as temporary tables. An export keeps the conflicts alone, and skips what only the panel needs."""
     for table, select in STEPS:
-        if table != "panel" or "panel" in keep:  # an export keeps the conflicts alone
+        if table not in PANEL_ONLY or "panel" in keep:
             connection.execute(f"{create(table, keep)} AS {select}")
 
 
@@ -155,7 +156,7 @@ class Panel:
 
 
 def panel(paths: list[str | Path], target: str | Path, *, exclude: list[str | Path] = (), include_stale: bool = False,
-          force: bool = False, table: str = "panel") -> Panel:
+          force: bool = False, table: str = "panel", cache: bool = True) -> Panel:
     """Write the panel and its conflicts of the output documents at ``paths`` (folders or files) to
     ``target`` (.duckdb, .parquet, .csv, .xlsx, or ``-`` for ``table`` as JSON Lines on stdout)."""
     if table not in PANEL_TABLES:
@@ -166,7 +167,7 @@ def panel(paths: list[str | Path], target: str | Path, *, exclude: list[str | Pa
     if not files:
         raise ExportError(", ".join(map(str, paths)) + ": no output documents (*.json); run 'xeploai extract' first")
     tables = PANEL_TABLES if table == "panel" else PANEL_TABLES[::-1]
-    staged, rows = run(files, target, tables, include_stale=include_stale, force=force)
+    staged, rows = run(files, target, tables, include_stale=include_stale, force=force, cache=cache)
     return Panel(rows["panel"], rows["conflicts"], rows["figures"], staged.documents, invalid=staged.invalid,
                  stale=staged.stale)
 
@@ -195,7 +196,9 @@ def add_parser(sub, common) -> None:
                    help="with --to -: the table written to stdout (default panel)")
     for flag, text in (("--include-stale", "include the outputs the last extract listed as stale (their input is "
                                            "gone or changed)"),
-                       ("--force", "replace FILE even when it is not an export of xeploai (a file of your own)")):
+                       ("--force", "replace FILE even when it is not an export of xeploai (a file of your own)"),
+                       ("--no-cache", f"read every output document afresh: neither read nor update the rows kept "
+                                      f"in OUTDIR/{tablecache.FILE} by extract and earlier exports")):
         p.add_argument(flag, action="store_true", help=text)
     p.set_defaults(func=command)
 
@@ -203,7 +206,7 @@ def add_parser(sub, common) -> None:
 def command(args) -> int:
     """Run ``xeploai panel``; its messages on stderr (-q: errors only, -v: each stale output)."""
     result = panel(args.paths, args.to, exclude=args.exclude, include_stale=args.include_stale, force=args.force,
-                   table=args.table)
+                   table=args.table, cache=not args.no_cache)
     level = getattr(args, "verbose", 0) - getattr(args, "quiet", 0)
     for problem in result.invalid:
         print(f"xeploai panel: skipped {problem}", file=sys.stderr)

@@ -104,7 +104,8 @@ def test_cli_extract_writes_one_json_per_input_and_reports_failures(tmp_path, ca
     assert status == 1
     assert "bad.txt: not text" in err
     assert sorted(p.name for p in out.iterdir()) == [".xeploai", "errors.jsonl", "good.json"], "no partial output file"
-    assert sorted(p.name for p in (out / ".xeploai").iterdir()) == ["lock", "manifest.jsonl"]
+    # the batch's records, and the rows kept for export (the tests have DuckDB, the export extra)
+    assert sorted(p.name for p in (out / ".xeploai").iterdir()) == ["lock", "manifest.jsonl", "tables.duckdb"]
     data = json.loads((out / "good.json").read_text(encoding="utf-8"))
     jsonschema.validate(data, SCHEMA)
     assert data["doc_id"] == "good"

@@ -300,7 +300,7 @@ def test_validation_in_worker_processes_gives_the_same_tables(tmp_path):
     (out / "junk.json").write_text("[]", encoding="utf-8")
     files = export_module.output_files([out])
     (tmp_path / "1").mkdir(), (tmp_path / "3").mkdir()
-    one, two = (export_module.stage(files, tmp_path / str(n), False, workers=n) for n in (1, 3))
+    one, two = (export_module.stage(files, list(range(len(files))), tmp_path / str(n), workers=n) for n in (1, 3))
     assert (one.documents, [e.path for e in one.invalid]) == (two.documents, [e.path for e in two.invalid]) == (
         6, [str(out / "junk.json")])
     read = []
