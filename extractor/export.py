@@ -33,7 +33,7 @@ from pathlib import Path
 
 from . import batch, tablecache
 from .errors import InputError, MissingExtra, require
-from .outputs import places, read_output_bytes, read_outputs, stale_outputs
+from .outputs import Records, read_output_bytes, read_outputs, stale_outputs
 from .tablecache import Cache
 from .units import unit_key
 
@@ -246,34 +246,43 @@ def _in_processes(work, parts: list[tuple]) -> list:
 
 def load_tables(connection, staged: Staged, keep: tuple[str, ...], caches: list[Cache | None] = ()) -> None:
     """The tables figures, documents and checks, in the order of the paths: the rows of the documents
-    staged (read now: also kept as the temporary tables new_<table>, for the caches) and the rows the
+    staged (read now: with a cache, also kept as the temporary tables new_<table> for it) and the rows the
     ``caches`` hold of the others (the temporary table ``wanted`` says which). Those in ``keep``, and
     figures in any case, as a temporary table (not written into a DuckDB file) if not kept."""
     connection.execute("CREATE TEMP TABLE staged AS SELECT * FROM read_json(?, columns = ?, "
                        "format = 'newline_delimited', maximum_object_size = 1073741824)",
                        [[str(file) for file in staged.files], DOCUMENT_JSON])
+    _drop_out_of_range(connection, staged)
+    _fill_unit_keys(connection)
+    figures = ("(SELECT *, unnest(figures) AS f, generate_subscripts(figures, 1) AS n FROM staged) AS d "
+               "LEFT JOIN unit_keys AS k ON k.unit = d.f.unit AND d.f.unit_key IS NULL")
+    checks = "(SELECT *, unnest(checks) AS c, generate_subscripts(checks, 1) AS n FROM staged) AS d"
+    keeping = any(cache is not None for cache in caches)
+    for table, source in (("figures", figures), ("documents", "staged AS d"), ("checks", checks)):
+        columns = CACHED_COLUMNS[table]
+        select = ", ".join(f'CAST({sql} AS {kind}) AS "{name}"' for name, kind, sql in columns)
+        new = f"SELECT d.xeploai_order, {select} FROM {source}"
+        if keeping:  # the caches keep them (tablecache.store)
+            connection.execute(f"CREATE TEMP TABLE new_{table} AS {new}")
+            new = f"SELECT * FROM new_{table}"
+        if table not in keep and table != "figures":  # the panel is built from the figures alone
+            continue
+        names = [name for name, *_ in columns]
+        rows = " UNION ALL ".join([new] + [
+            tablecache.cached_rows(cache, k, table, names) for k, cache in enumerate(caches) if cache is not None])
+        order = "xeploai_order, n" if names[0] == "n" else "xeploai_order"
+        shown = ", ".join(f'"{name}"' for name in names if name != "n")
+        connection.execute(f"{create(table, keep)} AS SELECT {shown} FROM ({rows}) ORDER BY {order}")
+
+
+def _drop_out_of_range(connection, staged: Staged) -> None:
+    """The documents staged that hold a number the tables' types cannot hold are set aside as invalid."""
     beyond = [order for (order,) in connection.execute(OUT_OF_RANGE).fetchall()]
     if beyond:
         connection.execute("DELETE FROM staged WHERE list_contains(?, xeploai_order)", [beyond])
         staged.documents -= len(beyond)
         staged.invalid.extend(InputError(str(staged.paths[order]), "holds a number beyond what the export's "
                                          "tables hold (a year, count, total or offset)") for order in sorted(beyond))
-    _fill_unit_keys(connection)
-    figures = ("(SELECT *, unnest(figures) AS f, generate_subscripts(figures, 1) AS n FROM staged) AS d "
-               "LEFT JOIN unit_keys AS k ON k.unit = d.f.unit AND d.f.unit_key IS NULL")
-    checks = "(SELECT *, unnest(checks) AS c, generate_subscripts(checks, 1) AS n FROM staged) AS d"
-    for table, source in (("figures", figures), ("documents", "staged AS d"), ("checks", checks)):
-        columns = CACHED_COLUMNS[table]
-        select = ", ".join(f'CAST({sql} AS {kind}) AS "{name}"' for name, kind, sql in columns)
-        connection.execute(f"CREATE TEMP TABLE new_{table} AS SELECT d.xeploai_order, {select} FROM {source}")
-        if table not in keep and table != "figures":  # the panel is built from the figures alone
-            continue
-        names = [name for name, *_ in columns]
-        rows = " UNION ALL ".join([f"SELECT * FROM new_{table}"] + [
-            tablecache.cached_rows(cache, k, table, names) for k, cache in enumerate(caches) if cache is not None])
-        order = "xeploai_order, n" if names[0] == "n" else "xeploai_order"
-        shown = ", ".join(f'"{name}"' for name in names if name != "n")
-        connection.execute(f"{create(table, keep)} AS SELECT {shown} FROM ({rows}) ORDER BY {order}")
 
 
 def _fill_unit_keys(connection) -> None:
@@ -530,11 +539,12 @@ def _read(connection, duckdb, paths: list[Path], keep: tuple[str, ...], work: Pa
           cache: bool) -> Staged:
     """The tables figures, documents and checks (``load_tables``) of the documents at ``paths``: with
     ``cache``, those their folder's cache holds taken from it, the others validated, read and then kept."""
-    found = places(paths)
-    stale = set() if include_stale else stale_outputs(paths, found)
-    orders = [k for k, path in enumerate(paths) if path not in stale]
+    records = Records()
+    stale = set() if include_stale else stale_outputs(paths, records)
+    selected = [(k, path) for k, path in enumerate(paths) if path not in stale]
+    orders = [k for k, _ in selected]
     columns = {table: [(name, kind) for name, kind, _ in cells] for table, cells in CACHED_COLUMNS.items()}
-    caches, cached = tablecache.open_caches(connection, duckdb, paths, orders, found if cache else None, columns)
+    caches, cached = tablecache.open_caches(connection, duckdb, selected, records.place if cache else None, columns)
     # the cache stays attached while the workers fork: they only validate JSON, never touching DuckDB
     staged = stage(paths, [order for order in orders if order not in cached], work)
     staged.documents += len(cached)

@@ -57,7 +57,7 @@ class Outputs:
     stale: list[Path]
 
 
-class _Records:
+class Records:
     """The batch records (manifest, stale list) of the OUTDIRs that hold some outputs, each folder's
     read once however many documents it holds."""
 
@@ -104,7 +104,7 @@ def read_outputs(paths: list[Path], *, include_stale: bool = True,
     ``read_output_bytes``); the invalid ones and (unless ``include_stale``) the ones the last batch
     listed as stale are set aside."""
     result = Outputs([], [], [])
-    records = _Records()
+    records = Records()
     for path in paths:
         if not include_stale and records.stale(path):
             result.stale.append(path)
@@ -116,24 +116,11 @@ def read_outputs(paths: list[Path], *, include_stale: bool = True,
     return result
 
 
-def places(paths: list[Path]) -> list[tuple[Path, str] | None]:
-    """For each output: the OUTDIR holding it and its name there (None for a file no batch wrote)."""
-    records = _Records()
-    return [records.place(path) for path in paths]
-
-
-def stale_outputs(paths: list[Path], found: list[tuple[Path, str] | None] | None = None) -> set[Path]:
+def stale_outputs(paths: list[Path], records: Records | None = None) -> set[Path]:
     """The outputs among ``paths`` the last batch listed as stale (their input is gone or has changed);
-    ``found``: their places (``places``), when already known."""
-    listed: dict[Path, set[str]] = {}  # each OUTDIR's stale list, read once
-    stale = set()
-    for path, place in zip(paths, places(paths) if found is None else found):
-        if place is not None:
-            if place[0] not in listed:
-                listed[place[0]] = batch.stale_outputs(place[0])
-            if place[1] in listed[place[0]]:
-                stale.add(path)
-    return stale
+    ``records``: the batch records already read, when a caller has them."""
+    records = Records() if records is None else records
+    return {path for path in paths if records.stale(path)}
 
 
 def _outdir_above(folder: str) -> tuple[Path, str] | None:
@@ -154,7 +141,7 @@ def recorded_texts(documents: list[tuple[Path, Document]]) -> list[str | None]:
     docx, pdf), or it is the input the batch recorded for this output in its manifest, read only while
     its bytes still hash to what the batch read. The document's own ``source`` field is never opened:
     a crafted output could name any file of the machine."""
-    records = _Records()
+    records = Records()
     return [doc.text if doc.text is not None else _recorded_input(records.source(path), doc)
             for path, doc in documents]
 

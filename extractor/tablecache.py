@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from . import batch
 from .pipeline import BUILD
@@ -41,14 +43,21 @@ class Cache:
     root: Path
 
 
-def identity(path: Path) -> tuple[str | None, int]:
-    """What tells that a file has not changed since it was read (None when it cannot be read), and
-    when it last changed (nanoseconds)."""
+class Identity(NamedTuple):
+    """What tells that a file has not changed since it was read (``key``; None when it cannot be read),
+    and when it last changed (``changed_ns``, nanoseconds)."""
+
+    key: str | None
+    changed_ns: int
+
+
+def identity(path: Path) -> Identity:
     try:
         st = os.stat(path)
     except OSError:
-        return None, 0
-    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}", max(st.st_mtime_ns, st.st_ctime_ns)
+        return Identity(None, 0)
+    return Identity(f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}",
+                    max(st.st_mtime_ns, st.st_ctime_ns))
 
 
 def attach(connection, duckdb, root: Path, alias: str, columns: dict[str, list[tuple[str, str]]]) -> Cache | None:
@@ -77,20 +86,20 @@ def attach(connection, duckdb, root: Path, alias: str, columns: dict[str, list[t
     return None
 
 
-def open_caches(connection, duckdb, paths: list[Path], orders: list[int],
-                places: list[tuple[Path, str] | None] | None,
+def open_caches(connection, duckdb, documents: list[tuple[int, Path]],
+                place: Callable[[Path], tuple[Path, str] | None] | None,
                 columns: dict[str, list[tuple[str, str]]]) -> tuple[list[Cache | None], set[int]]:
-    """Attach the cache of each output folder among the documents ``orders`` of ``paths`` (``places``:
-    each path's OUTDIR and name there, ``outputs.places``; None for no cache at all) and make the
-    temporary table ``wanted``: each document's order, file identity, cache and name in its folder.
-    Returns the caches (by index; None for one that cannot be used) and the orders of the documents
-    whose rows a cache holds."""
-    found = [places[order] for order in orders] if places is not None else [None] * len(orders)
-    roots = list(dict.fromkeys(place[0] for place in found if place is not None))
+    """Attach the cache of each output folder among ``documents`` (each with its order among all the
+    paths; ``place`` gives a file's OUTDIR and its name there, ``outputs.Records.place``; None for no
+    cache at all) and make the temporary table ``wanted``: each document's order, file identity, cache
+    and name in its folder. Returns the caches (by index; None for one that cannot be used) and the
+    orders of the documents whose rows a cache holds."""
+    found = [place(path) if place is not None else None for _, path in documents]
+    roots = list(dict.fromkeys(where[0] for where in found if where is not None))
     caches = [attach(connection, duckdb, root, f"xeploai_cache_{k}", columns) for k, root in enumerate(roots)]
     index = {root: k for k, root in enumerate(roots) if caches[k] is not None}
-    cache = [index.get(place[0]) if place is not None else None for place in found]
-    _want(connection, [paths[order] for order in orders], orders, [place and place[1] for place in found], cache)
+    cache = [index.get(where[0]) if where is not None else None for where in found]
+    _want(connection, documents, [where and where[1] for where in found], cache)
     hit: set[int] = set()
     for k, one in enumerate(caches):
         if one is not None:
@@ -98,15 +107,16 @@ def open_caches(connection, duckdb, paths: list[Path], orders: list[int],
     return caches, hit
 
 
-def _want(connection, files: list[Path], orders: list[int], names: list[str | None], cache: list[int | None]) -> None:
-    """The temporary table ``wanted``: for each document (its order, file and name in its folder) that
-    a cache may hold, its file's identity, whether it changed long enough ago to be kept, and its cache."""
+def _want(connection, documents: list[tuple[int, Path]], names: list[str | None], cache: list[int | None]) -> None:
+    """The temporary table ``wanted``: for each document (its order and file, and its name in its folder)
+    that a cache may hold, its file's identity, whether it changed long enough ago to be kept, and its cache."""
     settled = time.time_ns() - SETTLE_NS  # a file changed since may change again unseen: not kept this time
-    stats = [identity(file) if k is not None else (None, 0) for file, k in zip(files, cache)]
+    stats = [identity(file) if k is not None else Identity(None, 0) for (_, file), k in zip(documents, cache)]
     connection.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::BIGINT[]) AS xeploai_order, "
                        "unnest(?::VARCHAR[]) AS identity, unnest(?::BOOLEAN[]) AS settled, unnest(?::INTEGER[]) AS cache, "
                        "unnest(?::VARCHAR[]) AS path",
-                       [orders, [ident for ident, _ in stats], [changed < settled for _, changed in stats], cache,
+                       [[order for order, _ in documents], [stat.key for stat in stats],
+                        [stat.changed_ns < settled for stat in stats], cache,
                         [name if k is not None else None for name, k in zip(names, cache)]])
 
 
@@ -179,7 +189,7 @@ def _forget_superseded(connection, cache: Cache, index: int) -> None:
     others = connection.execute(f"SELECT identity, path FROM {cache.alias}.files WHERE path NOT IN "
                                 f"(SELECT path FROM ({listed}))").fetchall()
     gone = [ident for (ident,) in changed] + [ident for ident, path in others
-                                              if identity(cache.root / path)[0] != ident]
+                                              if identity(cache.root / path).key != ident]
     if not gone:
         return
     connection.execute("CREATE OR REPLACE TEMP TABLE gone AS SELECT unnest(?::VARCHAR[]) AS identity", [gone])
