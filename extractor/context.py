@@ -105,11 +105,14 @@ def _place(text: str, dated: Date | None) -> str | None:
 
 def published(page: Page) -> str | None:
     """The publication date the page gives: the best-introduced date of its datelines and report header
-    (a copyright year in the footer or the date of a cited document is never one)."""
+    (a copyright year in the footer or the date of a cited document is never one); of dates as well
+    introduced, the first after the headline (one above it is the site's date of today)."""
+    headline = page.headline()
+    below = headline[0].start if headline else 0
     for cue in _DATE_CUES:
         found = [d for d in page.dates if d.cue == cue]
         if found:
-            return found[0].iso()
+            return next((d for d in found if d.start >= below), found[0]).iso()
     return None
 
 

@@ -247,11 +247,13 @@ def _starts_stop_phrase(text: str, plain: str, pos: int, patterns: Patterns) -> 
     """A stop phrase starts at ``pos``. Compared with diacritics ("có" stops, "cơ quan" does not);
     text typed without diacritics is compared without them."""
     words = _CLAUSE_MARK.split(text[pos:pos + 40], 1)[0].lower().split()[:3]  # "kiểm điểm, đánh giá" stops at "kiểm điểm"
-    stops = patterns.unit_stop_words
+    stops, joins = patterns.unit_stop_words, patterns.unit_name_joins
     if _typed_without_diacritics(text, plain, pos, pos + 40):
-        words, stops = [fold(w) for w in words], patterns.unit_stop_words_folded
+        words, stops, joins = [fold(w) for w in words], patterns.unit_stop_words_folded, patterns.unit_name_joins_folded
         if (" ".join(words) + " ").startswith(patterns.unit_lowercase_starts):
             return False  # "co quan" is "cơ quan" in a name, not the verb "có"
+    if (" ".join(words) + " ").startswith(joins):
+        return False  # "… Khối Cơ quan và Doanh nghiệp tỉnh": the "và" of a name
     return any(" ".join(words[:k]) in stops for k in range(1, len(words) + 1))
 
 
@@ -510,12 +512,20 @@ def _spare_titles(tokens: list[Token], folded: str, spared: frozenset[str], glue
 
 def _bases_before_percent(tokens: list[Token], folded: str, patterns: Patterns) -> list[Token]:
     """'tỷ lệ … hoàn thành xuất sắc nhiệm vụ so với số hoàn thành tốt nhiệm vụ là 18,49%': a category
-    after 'so với (tổng) số', with a percent next, is that percent's base (a B token)."""
+    after 'so với (tổng) số', and its subject noun if any ('so với số đảng viên hoàn thành tốt nhiệm vụ'),
+    with a percent next, is that percent's base (a B token)."""
     out: list[Token] = []
     last = len(tokens) - 1
     for i, tok in enumerate(tokens):
         if tok.sym == "C" and i < last and tokens[i + 1].sym == "P" and out:
+            noun = out[-1] if out[-1].sym == "S" and len(out) > 1 else None
             m = patterns.phrases["base_before"].search(folded, out[-1].end, tok.start)
+            if m is None and noun is not None:
+                m = patterns.phrases["base_before"].search(folded, out[-2].end, noun.start)
+                if m is not None and folded[noun.end:tok.start].strip():
+                    m = None  # only the noun stands between the phrase and the category
+                elif m is not None:
+                    out.pop()
             if m is not None:
                 out.append(Token("B", m.start(), tok.end, code=tok.code, rule="base.so_voi"))
                 continue

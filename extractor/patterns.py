@@ -144,6 +144,9 @@ class ShapeEntry(BaseModel):
     # One figure per `cat` group, all with the value: a zero stated for several categories at once
     # ("không có đảng viên hoàn thành nhiệm vụ và không hoàn thành nhiệm vụ").
     each_category: bool = False
+    # One figure per value (the group val, or else pct, repeats), each for the category named in the same
+    # place before them: "hoàn thành xuất sắc, hoàn thành tốt và hoàn thành nhiệm vụ đạt lần lượt 7, 35 và 5".
+    respective_categories: bool = False
     examples: Examples
 
 
@@ -222,6 +225,8 @@ class UnitsFile(BaseModel):
     listed_heads: list[str] = []
     name_tail_words: list[str]
     stop_words: list[str]
+    # Phrases that begin with a stop word but go on a name: "Đảng ủy Khối Cơ quan và Doanh nghiệp tỉnh".
+    name_joins: list[str] = []
     party_body_words: list[str]
     branch_heads: list[str]
     bloc_levels: list[str]
@@ -509,6 +514,8 @@ class Patterns:
         self.unit_nameless_heads = frozenset(fold(h) for h in self.units.nameless_heads)
         self.unit_lowercase_heads = frozenset(fold(h) for h in self.units.lowercase_name_heads)
         self.unit_lowercase_starts = tuple(fold(w) + " " for w in self.units.lowercase_name_starts)
+        self.unit_name_joins = tuple(w.lower() + " " for w in self.units.name_joins)
+        self.unit_name_joins_folded = tuple(fold(w) + " " for w in self.units.name_joins)
         self.unit_lowercase_levels = frozenset(fold(w) for w in self.units.lowercase_name_levels)
         self.unit_agency_starts = tuple(w + " " for w in self.units.agency_words)
         self.unit_agency_keys = frozenset(fold(w) for w in self.units.agency_words)

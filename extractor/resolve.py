@@ -28,6 +28,10 @@ _DECIMALS = regex.compile(r"[.,](\d+)")
 _OPENER_REACH = 12  # characters: "Tại Đảng bộ xã A, …", "Riêng Đảng bộ xã A …" still open the sentence
 _OPENER_SENTENCES = 30  # how many earlier sentences of the paragraph a sub-unit may reach
 _SENTENCE_BREAK = regex.compile("[|¶]")
+# after a year: a value of that year ("…, chiếm 15,3%, năm 2020 là 13,7%"), which the year leads; and
+# a share alone that ends its clause, compared with in passing
+_LEADS_VALUE = regex.compile("[w:]?[NFP]")
+_LEADS_ASIDE = regex.compile("[w:]?P[;|¶]")
 _WORDS = regex.compile(r"[^\W\d_]+")
 _COUNTED = frozenset({"TONG_SO", "DA_DANH_GIA", "CHUA_DANH_GIA", "MIEN_DANH_GIA"})  # counts with no share of their own
 _UNRATED = frozenset({"CHUA_DANH_GIA", "MIEN_DANH_GIA"})
@@ -407,17 +411,36 @@ class Resolver:
                        cat: Token | None, pct: Token | None, chg: Token | None, base: Token | None,
                        subj: Token | None) -> list[Draft | None] | None:
         """The figures of a match that gives one per year (``respective_years``), per category
-        (``each_category``), or per subject when one share is stated for several; None otherwise."""
+        (``each_category``, ``respective_categories``), or per subject when one share, or a zero, is stated
+        for several; None otherwise."""
         if entry.respective_years:
             return self._respective(entry, match, cat, subj)
+        if entry.respective_categories:
+            return self._respective_categories(entry, match, names, subj)
         if entry.each_category:
             val = self.tokens[vals[0]]
             return [self._draft(entry, match, vals[0], val, self.tokens[k], None, None, None, subj, None,
                                 [t for t in (val, subj, self.tokens[k]) if t is not None]) for k in match.starts("cat")]
         subjects = match.starts("subj") if "subj" in names else []
-        if len(subjects) > 1 and not vals:  # one share stated for several groups: one figure each
-            return [self._draft(entry, match, match.start(), None, cat, pct, chg, base, self.tokens[k], None,
-                                [pct, self.tokens[k], cat]) for k in subjects]
+        if len(subjects) > 1:
+            return self._per_subject(entry, match, names, vals, subjects, cat, pct, chg, base)
+        return None
+
+    def _per_subject(self, entry: ShapeEntry, match: regex.Match, names: dict[str, int], vals: list[int],
+                     subjects: list[int], cat: Token | None, pct: Token | None, chg: Token | None,
+                     base: Token | None) -> list[Draft | None] | None:
+        """One figure per subject of a match that names several: when one share, or one share each, is
+        stated for them ("95,6% tổ chức cơ sở đảng và 98,9% đảng viên …"), or a zero ("không có tập thể, cá
+        nhân không hoàn thành nhiệm vụ"); None otherwise."""
+        if not vals:
+            percents = match.starts("pct") if "pct" in names else []
+            shares = [self.tokens[k] for k in percents] if len(percents) == len(subjects) else [pct] * len(subjects)
+            return [self._draft(entry, match, match.start(), None, cat, share, chg, base, self.tokens[k], None,
+                                [share, self.tokens[k], cat]) for k, share in zip(subjects, shares)]
+        if len(vals) == 1 and self.tokens[vals[0]].value == 0:
+            val = self.tokens[vals[0]]
+            return [self._draft(entry, match, vals[0], val, cat, None, None, None, self.tokens[k], None,
+                                [val, self.tokens[k], cat]) for k in subjects]
         return None
 
     def _category_and_subject(self, entry: ShapeEntry, match: regex.Match, names: dict[str, int],
@@ -510,6 +533,25 @@ class Resolver:
             if draft is not None:
                 draft.year, draft.period, draft.year_source = year, None, "respective"
             drafts.append(draft)
+        return drafts
+
+    def _respective_categories(self, entry: ShapeEntry, match: regex.Match, names: dict[str, int],
+                               subj: Token | None) -> list[Draft | None]:
+        """One figure per value, for the categories named before them in the same order, each with its
+        share when as many are stated after the values; none when the counts differ."""
+        cats = match.starts("cat")
+        vals = match.starts("val") if "val" in names else []
+        percents = match.starts("pct") if "pct" in names else []
+        values = vals or percents
+        if len(values) != len(cats) or (vals and percents and len(percents) != len(vals)):
+            return []
+        drafts = []
+        for k, (c, v) in enumerate(zip(cats, values)):
+            cat, value = self.tokens[c], self.tokens[v]
+            val = value if vals else None
+            pct = self.tokens[percents[k]] if percents else None
+            parts = [t for t in (subj if k == 0 else None, cat, value, pct) if t is not None]
+            drafts.append(self._draft(entry, match, v, val, cat, pct, None, None, subj, None, parts))
         return drafts
 
     def _years_in(self, lo: int, hi: int) -> list[int]:
@@ -652,8 +694,10 @@ class Resolver:
             return True
         if subj is None or subj.code not in _ORGANISATIONS:
             return False
-        inside = self.tokens[match.start():match.end()]
-        return any(t.sym == "S" and t.code in _PERSONS for t in inside)
+        groups = [name for name in ("subj", "same") if name in match.re.groupindex]
+        own = {k for name in groups for k in match.starts(name)}  # the groups the figures are of
+        return any(self.tokens[k].sym == "S" and self.tokens[k].code in _PERSONS
+                   for k in range(match.start(), match.end()) if k not in own)
 
     def _nesting_parent(self, first: int) -> Draft | None:
         """The figure just before the nearest "trong đó" that precedes ``first`` in its paragraph."""
@@ -846,7 +890,8 @@ class Resolver:
         """The year of the figure at symbols [first, last), with the rule that gave it:
         ``period`` (a multi-year average and its range), ``sentence`` (a year inside the figure, the
         nearest before it in its sentence, or one right after it), ``parenthesis`` ("11 tổ chức (năm
-        2009)"), else ``document`` (the year the document reports on)."""
+        2009)", or the value after a change in parentheses: "tăng 3 so với năm 2020 (35 …)"), else ``document`` (the year the document reports on). A year right after the figure that
+        leads a value of its own is that value's, not the figure's."""
         period = self._period_of(first, last)
         if period is not None:
             return period
@@ -856,13 +901,15 @@ class Resolver:
             return self.tokens[inside].value, None, "sentence"
         if self.symbols.startswith("(Y)", last) or (self.symbols.startswith("(Y", last) and last + 2 == hi):
             return self.tokens[last + 1].value, None, "parenthesis"
+        if first >= 2 and self.symbols[first - 2:first] == "D(" and self.tokens[first - 2].value["since"]:
+            return self.tokens[first - 2].value["since"], None, "parenthesis"  # "tăng 3 so với năm 2020 (35 …)"
         before = self._year_before(first, lo)
         if before >= lo:
             return self.tokens[before].value, None, "sentence"
         k = last
         while k < hi and self.symbols[k] in "w),":
             k += 1
-        if k < hi and self.symbols[k] == "Y":
+        if k < hi and self.symbols[k] == "Y" and not _LEADS_VALUE.match(self.symbols, k + 1, hi):
             return self.tokens[k].value, None, "sentence"
         return self.context.year, None, "document"
 
@@ -873,7 +920,7 @@ class Resolver:
         lo, hi = self._sentence(first)
         c_lo, c_hi = self._clause(first, last)
         average = self.symbols.rfind("A", c_lo, c_hi)
-        opened_by_range = self.symbols.rfind("R", c_lo, first)
+        opened_by_range = self.symbols.rfind("R", lo, first)  # "Giai đoạn 2016–2020, …; không có …": the sentence's
         if average == -1 and self.symbols.find("R", first, last) == -1 \
                 and (opened_by_range == -1 or self.symbols.find("Y", opened_by_range, first) != -1):
             return None
@@ -887,13 +934,19 @@ class Resolver:
 
     def _year_before(self, first: int, lo: int) -> int:
         """The nearest year before the figure in its sentence, outside a parenthesis closed before it
-        ("(năm 2013 là 77,61%); trong đó …"); below ``lo`` when there is none."""
+        ("(năm 2013 là 77,61%); trong đó …") and not an aside (``_aside_year``); below ``lo`` when there
+        is none."""
         layout = self.layout
         before = layout.last_year[first]
         depth = layout.opened[first] - layout.closed[first]
-        while before >= lo and layout.opened[before] - layout.closed[before] > depth:
+        while before >= lo and (layout.opened[before] - layout.closed[before] > depth or self._aside_year(before)):
             before = layout.last_year[before]
         return before
+
+    def _aside_year(self, k: int) -> bool:
+        """A year set off by a comma that leads a share ending its clause: "…, chiếm 15,3%, năm 2020 là
+        13,7%; 2.690 đồng chí …": the value compared with, whose year does not go on to the figures after it."""
+        return self.symbols[k - 1:k] == "," and _LEADS_ASIDE.match(self.symbols, k + 1) is not None
 
     def _unit(self, first: int, last: int) -> tuple[str | None, str]:
         """The unit of the figure at symbols [first, last), with the rule that gave it: the last unit
@@ -966,6 +1019,12 @@ class Resolver:
         return self.context.reporting_unit, "reporting"
 
 
+def _first_value(match: regex.Match) -> int:
+    """The symbol of a match's first value: a count, else a percent."""
+    groups = match.re.groupindex
+    return min(match.starts(name)[0] for name in ("val", "pct") if name in groups and match.starts(name))
+
+
 def _decimals(percent_text: str) -> int:
     m = _DECIMALS.search(percent_text)
     return len(m.group(1)) if m else 0
@@ -983,5 +1042,5 @@ REQUIREMENTS = {
     "unrated_category": lambda r, m: r.tokens[m.start("cat")].code in _UNRATED,
     "zero": lambda r, m: r.tokens[m.start("val")].value == 0,
     "respectively": lambda r, m: r.phrase["respectively"].search(
-        r.folded, r.tokens[m.start()].end, r.tokens[m.starts("pct")[0]].start) is not None,
+        r.folded, r.tokens[m.start()].end, r.tokens[_first_value(m)].start) is not None,
 }
