@@ -167,19 +167,16 @@ class Checker:
 
     def _mark_repeats(self) -> None:
         """A figure stated again (a body repeating its headline or sapo, a caption repeating the body):
-        the same subject, category, year, unit and stated values as an earlier one; a count stated again
-        with its share, or without it, is the same figure ("năm tổ chức …" and "năm tổ chức … (19,23%)").
-        It keeps its own span, names the first statement in ``repeat_of`` and takes no part in the
-        arithmetic."""
-        first: dict[tuple, list[Draft]] = {}
+        the same subject, category, year, unit and stated values as an earlier one. It keeps its own
+        span, names the first statement in ``repeat_of`` and takes no part in the arithmetic."""
+        first: dict[tuple, Draft] = {}
         for d in self.drafts:
             key = (d.subject, d.category, fold(d.label or "") if d.category == "KHAC" else "", d.year, d.period,
-                   unit_key(d.unit, self.patterns) if d.unit else None, d.count, d.total, d.qualifier)
-            earlier = first.setdefault(key, [])
-            d.repeat_of = next((e for e in earlier if e.percent == d.percent or (
-                d.count is not None and None in (e.percent, d.percent))), None)
-            if d.repeat_of is None:
-                earlier.append(d)
+                   unit_key(d.unit, self.patterns) if d.unit else None, d.count, d.total, d.percent, d.qualifier)
+            if key in first:
+                d.repeat_of = first[key]
+            else:
+                first[key] = d
 
     def _complete_repeats(self) -> None:
         """A repeat reads as its first statement: the base and the values decided there."""

@@ -31,6 +31,7 @@ from .patterns import Patterns
 READ = frozenset({"headline", "body", "caption"})  # roles whose figures are the article's
 _HEAD_LINES = 15  # the headline, dateline and report header are among the first lines
 _TAIL_LINES = 12  # a byline with the date may close the page
+_CITED_REACH = 24  # characters before an uncued date beyond which it is one of a sentence, not the line's
 _SHORT = 100  # characters: a dateline, a heading or a menu line is short
 _TEASER = 250  # characters: teasers are headlines, shorter than a body paragraph
 _CAPTION = 400
@@ -229,7 +230,7 @@ def _line_dates(text: str, folded: str, start: int, end: int, role: str, words: 
         if ymd is None:
             continue
         before = folded[start:m.start()]
-        if end - start > _SHORT and (len(before) > 24 or role != "body"):
+        if end - start > _SHORT and (len(before) > _CITED_REACH or role != "body"):
             continue  # a date inside a sentence: of a document cited, a meeting, a decision
         near = before[-_CUE_REACH:]
         if words.dateline.search(near):
@@ -238,6 +239,8 @@ def _line_dates(text: str, folded: str, start: int, end: int, role: str, words: 
             cue = "weekday"
         elif role == "header" or (before.rstrip().endswith(",") and m.group("d3") is not None):  # ", ngày 10 tháng 1 …"
             cue = "place"
+        elif len(before) > _CITED_REACH:
+            continue  # "… ban hành Kế hoạch số 96-KH/ThU ngày 24/11/2023 …": a date well into a line, uncued
         else:
             cue = "plain"
         found.append(Date(*ymd, m.start(), m.end(), cue))

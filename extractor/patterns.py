@@ -122,7 +122,7 @@ class RegexEntry(BaseModel):
 
 # The checks a shape may require on the text around its match (resolve.REQUIREMENTS implements them).
 REQUIRES = ("nesting_before", "percent", "population_word_before", "strong_subject", "continues_list",
-            "category_in_sentence", "unrated_category", "respectively", "zero")
+            "category_in_sentence", "unrated_category", "respectively", "zero", "not_total_then_part")
 
 
 class ShapeEntry(BaseModel):
@@ -276,7 +276,7 @@ FILES = {
 }
 PHRASES = ("gap_item", "score_threshold", "base_after", "base_before", "bare_base", "share_word", "base_end",
            "according_to", "size_stated", "document_number", "calendar_date", "population_word", "with_before", "pool",
-           "reason", "agent", "example_intro", "year_before", "since_year", "rate_of", "respectively", "percent_header",
+           "reason", "agent", "example_intro", "year_before", "since_year", "same_year", "rate_of", "respectively", "percent_header",
            "table_row_number_header", "table_row_number", "table_column_numbers", "table_total_row", "table_measure",
            "table_mark")
 

@@ -684,6 +684,16 @@ class Resolver:
                 return d
         return None
 
+    def _total_then_part(self, vals: list[int]) -> bool:
+        """"có 15 chi bộ trực thuộc, với 1 chi bộ hoàn thành xuất sắc nhiệm vụ": two counts of the same
+        noun, a comma between, are a total and a part of it, not coordinated counts of one category."""
+        if len(vals) < 2:
+            return False
+        first, second = vals[0], vals[1]
+        nouns = [self.tokens[k + 1] if k + 1 < len(self.tokens) else None for k in (first, second)]
+        return (all(n is not None and n.sym == "S" for n in nouns) and nouns[0].code == nouns[1].code
+                and self.symbols[first + 2:second] == ",")
+
     def _counts_units_by_threshold(self, match: regex.Match, val: Token, cat: Token | None, subj: Token | None) -> bool:
         """"6/15 đảng bộ có tỷ lệ đảng viên hoàn thành tốt nhiệm vụ trở lên trên 93%": the count is of
         units meeting a threshold, not a rating — its units "have a rate" ("có tỷ lệ") of the category,
@@ -906,12 +916,33 @@ class Resolver:
         before = self._year_before(first, lo)
         if before >= lo:
             return self.tokens[before].value, None, "sentence"
+        after = self._year_right_after(last, hi)
+        if after is None:
+            after = self._same_year_as_before(first, lo)
+        if after is not None:
+            return after, None, "sentence"
+        return self.context.year, None, "document"
+
+    def _year_right_after(self, last: int, hi: int) -> int | None:
+        """A year right after the figure (only words, parentheses and commas between) that leads no value
+        of its own."""
         k = last
         while k < hi and self.symbols[k] in "w),":
             k += 1
         if k < hi and self.symbols[k] == "Y" and not _LEADS_VALUE.match(self.symbols, k + 1, hi):
-            return self.tokens[k].value, None, "sentence"
-        return self.context.year, None, "document"
+            return self.tokens[k].value
+        return None
+
+    def _same_year_as_before(self, first: int, lo: int) -> int | None:
+        """"Năm 2024, … . Về đảng viên, cùng năm, …": a sentence that says "the same year" before the
+        figure is of the last year named before it in the paragraph."""
+        sentence = self.m.sentences[self.m.sentence_of[first]]
+        if self.phrase["same_year"].search(self.folded, sentence.start, self.tokens[first].start) is None:
+            return None
+        before = self.layout.last_year[lo] if lo > 0 else -1
+        if before < 0 or self.m.sentences[self.m.sentence_of[before]].paragraph != sentence.paragraph:
+            return None
+        return self.tokens[before].value
 
     def _period_of(self, first: int, last: int) -> tuple[None, tuple[int, int] | None, str] | None:
         """For a statement over several years (an average, a range in or opening its clause): the
@@ -1041,6 +1072,7 @@ REQUIREMENTS = {
     "category_in_sentence": lambda r, m: r._category_before(m.start()) is not None,
     "unrated_category": lambda r, m: r.tokens[m.start("cat")].code in _UNRATED,
     "zero": lambda r, m: r.tokens[m.start("val")].value == 0,
+    "not_total_then_part": lambda r, m: not r._total_then_part(m.starts("val")),
     "respectively": lambda r, m: r.phrase["respectively"].search(
         r.folded, r.tokens[m.start()].end, r.tokens[_first_value(m)].start) is not None,
 }
