@@ -290,7 +290,7 @@ def decide_year(norm: Normalised, mentions: Mentions, page: Page, published_on: 
     that can have been rated when the page came out is recorded but set aside."""
     rating, forward, decision = _year_words(patterns)
     cap = _last_rated_year(published_on)
-    evidence = _named_years(norm, mentions, page, cap, rating, forward)
+    evidence = _named_years(norm, mentions, page, cap, rating, forward, patterns.phrases["year_leads_value"])
     evidence += _decision_years(norm, mentions, page, rating, decision, cap, patterns)
     if cap is not None:
         dated = next(d for cue in _DATE_CUES for d in page.dates if d.cue == cue)
@@ -315,7 +315,7 @@ _REASONS = {
 
 
 def _named_years(norm: Normalised, mentions: Mentions, page: Page, cap: int | None, rating: regex.Pattern,
-                 forward: regex.Pattern) -> list[YearEvidence]:
+                 forward: regex.Pattern, leads_value: regex.Pattern) -> list[YearEvidence]:
     """Every year mention of the page's readable parts, with its source and why it is set aside."""
     found: list[YearEvidence] = []
     tokens, sentences, folded = mentions.tokens, mentions.sentences, norm.folded
@@ -341,7 +341,7 @@ def _named_years(norm: Normalised, mentions: Mentions, page: Page, cap: int | No
             source = "other"
         found.append(YearEvidence(tok.value, source, tok.start, tok.end,
                                   _set_aside(tok, sentence, mentions.sentence_of[i] in targets, cap, rating, forward,
-                                             folded)))
+                                             folded, leads_value)))
     return found
 
 
@@ -356,7 +356,7 @@ def _sentences_with_target(mentions: Mentions) -> set[int]:
 
 
 def _set_aside(tok, sentence, in_target: bool, cap: int | None, rating: regex.Pattern, forward: regex.Pattern,
-               folded: str) -> str | None:
+               folded: str, leads_value: regex.Pattern) -> str | None:
     before = folded[max(sentence.start, tok.start - _FORWARD_REACH):tok.start]
     ahead = None
     for ahead in forward.finditer(before):
@@ -367,6 +367,8 @@ def _set_aside(tok, sentence, in_target: bool, cap: int | None, rating: regex.Pa
         return "target"
     if cap is not None and tok.value > cap:
         return "after publication"
+    if before.rstrip().endswith("(") and leads_value.match(folded, tok.end):
+        return "compared with"  # "62 tổ chức cơ sở đảng (năm 2021: 63 tổ chức)": the year before, in passing
     return None
 
 

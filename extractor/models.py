@@ -220,9 +220,10 @@ class YearEvidence(BaseModel):
     end: int = Field(ge=0)
     text: str
     mentions: int = Field(1, description="How often the text names this year for this source (the span is the first).")
-    set_aside: Literal["forward-looking", "target", "after publication"] | None = Field(
-        None, description="Why this year does not count: it names the next tasks, a target, or a year that cannot "
-                          "have been rated when the page was published.")
+    set_aside: Literal["forward-looking", "target", "after publication", "compared with"] | None = Field(
+        None, description="Why this year does not count: it names the next tasks, a target, a year that cannot "
+                          "have been rated when the page was published, or the year a figure is compared with "
+                          "in parentheses (\"(năm 2021: 63 tổ chức)\").")
 
 
 class YearDecision(BaseModel):

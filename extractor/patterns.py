@@ -276,7 +276,7 @@ FILES = {
 }
 PHRASES = ("gap_item", "score_threshold", "base_after", "base_before", "bare_base", "share_word", "base_end",
            "according_to", "size_stated", "document_number", "calendar_date", "population_word", "with_before", "pool",
-           "reason", "agent", "example_intro", "year_before", "since_year", "same_year", "rate_of", "respectively", "percent_header",
+           "reason", "agent", "example_intro", "year_before", "since_year", "same_year", "year_leads_value", "rate_of", "respectively", "percent_header",
            "table_row_number_header", "table_row_number", "table_column_numbers", "table_total_row", "table_measure",
            "table_mark")
 

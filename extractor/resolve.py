@@ -299,8 +299,10 @@ class Resolver:
         if index - self.last_match_end > MAX_SCAN:
             return False
         between = self.symbols[self.last_match_end:index]
-        if "(" in between and self.drafts[-1].rule in self.population_rules:
-            return False  # "12 chi bộ trực thuộc (8 chi bộ thôn, 4 chi bộ cơ quan)": a breakdown, not more figures
+        if "(" in between and self.drafts[-1].rule in self.population_rules and self.symbols[index] != "Y":
+            # "12 chi bộ trực thuộc (8 chi bộ thôn, 4 chi bộ cơ quan)": a breakdown, not more figures; but
+            # "62 tổ chức cơ sở đảng (năm 2021: 63 tổ chức)" gives the year before
+            return False
         return not any(ch in "CNFPXDT" for ch in between)
 
     def _nesting_before(self, index: int) -> bool:
@@ -405,7 +407,22 @@ class Resolver:
                 draft.unit, source = self.resolve_unit(unit.value)
                 draft.unit_source = "figure" if source == "sentence" else source
             drafts.append(draft)
+        if "pval" in names and match.start("pval") != -1:
+            drafts.append(self._previous_year_value(entry, match, names, cat, subj, label_span))
         return drafts
+
+    def _previous_year_value(self, entry: ShapeEntry, match: regex.Match, names: dict[str, int], cat: Token | None,
+                             subj: Token | None, label_span: tuple[int, int] | None) -> Draft | None:
+        """The value of the year compared with, in parentheses after the match's value ("(năm 2021: 11 tổ
+        chức)"): a figure of the same group, of that year."""
+        k = match.start("pval")
+        year, val, pct = self.tokens[match.start("pyear")], self.tokens[k], self._group_token(match, names, "ppct")
+        noun = self.tokens[k + 1] if k + 1 < match.end() and self.tokens[k + 1].sym in "Ss" else None
+        draft = self._draft(entry, match, k, val, cat, pct, None, None, subj, label_span,
+                            [t for t in (year, val, noun, pct) if t is not None])
+        if draft is not None:
+            draft.year, draft.period, draft.year_source = year.value, None, "parenthesis"
+        return draft
 
     def _one_per_group(self, entry: ShapeEntry, match: regex.Match, names: dict[str, int], vals: list[int],
                        cat: Token | None, pct: Token | None, chg: Token | None, base: Token | None,
@@ -906,7 +923,7 @@ class Resolver:
         if period is not None:
             return period
         lo, hi = self._sentence(first)
-        inside = self.symbols.find("Y", first, last)
+        inside = self._year_inside(first, last)
         if inside != -1:
             return self.tokens[inside].value, None, "sentence"
         if self.symbols.startswith("(Y)", last) or (self.symbols.startswith("(Y", last) and last + 2 == hi):
@@ -922,6 +939,15 @@ class Resolver:
         if after is not None:
             return after, None, "sentence"
         return self.context.year, None, "document"
+
+    def _year_inside(self, first: int, last: int) -> int:
+        """The first year among the figure's symbols, leaving out one in a parenthesis that leads a value of
+        its own ("(năm 2021: 11 tổ chức)"); -1 when there is none."""
+        layout, depth = self.layout, self.layout.opened[first] - self.layout.closed[first]
+        k = self.symbols.find("Y", first, last)
+        while k != -1 and layout.opened[k] - layout.closed[k] > depth and _LEADS_VALUE.match(self.symbols, k + 1):
+            k = self.symbols.find("Y", k + 1, last)
+        return k
 
     def _year_right_after(self, last: int, hi: int) -> int | None:
         """A year right after the figure (only words, parentheses and commas between) that leads no value
