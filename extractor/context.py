@@ -104,15 +104,24 @@ def _place(text: str, dated: Date | None) -> str | None:
 
 
 def published(page: Page) -> str | None:
-    """The publication date the page gives: the best-introduced date of its datelines and report header
-    (a copyright year in the footer or the date of a cited document is never one); of dates as well
-    introduced, the first after the headline (one above it is the site's date of today)."""
+    """The publication date the page gives (``publication_date``), as yyyy-mm-dd."""
+    date = publication_date(page)
+    return date.iso() if date is not None else None
+
+
+def publication_date(page: Page) -> Date | None:
+    """The best-introduced date of the page's datelines and report header (a copyright year in the footer
+    or the date of a cited document is never one); of dates as well introduced, one on a line of its own
+    below the headline before one above it (the site's date of today, over its masthead), not one that
+    opens a sentence of the body."""
     headline = page.headline()
     below = headline[0].start if headline else 0
     for cue in _DATE_CUES:
         found = [d for d in page.dates if d.cue == cue]
+        if found and found[0].start < below:  # above the headline: it may be the site's date of today
+            return next((d for d in found if d.start >= below and page.role_at(d.start) != "body"), found[0])
         if found:
-            return next((d for d in found if d.start >= below), found[0]).iso()
+            return found[0]
     return None
 
 
@@ -293,7 +302,7 @@ def decide_year(norm: Normalised, mentions: Mentions, page: Page, published_on: 
     evidence = _named_years(norm, mentions, page, cap, rating, forward, patterns.phrases["year_leads_value"])
     evidence += _decision_years(norm, mentions, page, rating, decision, cap, patterns)
     if cap is not None:
-        dated = next(d for cue in _DATE_CUES for d in page.dates if d.cue == cue)
+        dated = publication_date(page)
         evidence.append(YearEvidence(cap, "dateline", dated.start, dated.end))
     evidence.sort(key=lambda e: e.start)
     for source in YEAR_SOURCES:

@@ -19,6 +19,7 @@ decided from the headline, the dateline and the body (see ``context``).
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import functools
 from dataclasses import dataclass
@@ -31,7 +32,9 @@ from .patterns import Patterns
 READ = frozenset({"headline", "body", "caption"})  # roles whose figures are the article's
 _HEAD_LINES = 15  # the headline, dateline and report header are among the first lines
 _TAIL_LINES = 12  # a byline with the date may close the page
-_CITED_REACH = 24  # characters before an uncued date beyond which it is one of a sentence, not the line's
+_CITED_REACH = 24  # characters before a date beyond which, in a long line, it is one of a sentence
+# a document's number before a date ("Kế hoạch số 96-KH/ThU ngày 24/11/2023"): the date is that document's
+_DOCUMENT_NUMBER = regex.compile(r"\d+\s?[-/]\s?[^\W\d_]+")
 _SHORT = 100  # characters: a dateline, a heading or a menu line is short
 _TEASER = 250  # characters: teasers are headlines, shorter than a body paragraph
 _CAPTION = 400
@@ -76,6 +79,11 @@ class Page:
 
     def role(self, paragraph: int) -> str:
         return self.parts[paragraph].role if 0 <= paragraph < len(self.parts) else "body"
+
+    def role_at(self, offset: int) -> str:
+        """The role of the paragraph holding the character at ``offset``."""
+        k = bisect.bisect_right([part.start for part in self.parts], offset) - 1
+        return self.parts[k].role if k >= 0 and offset < self.parts[k].end else "body"
 
     def headline(self) -> list[Part]:
         """The first run of headline paragraphs: the page's headline, or the report's title."""
@@ -239,8 +247,8 @@ def _line_dates(text: str, folded: str, start: int, end: int, role: str, words: 
             cue = "weekday"
         elif role == "header" or (before.rstrip().endswith(",") and m.group("d3") is not None):  # ", ngày 10 tháng 1 …"
             cue = "place"
-        elif len(before) > _CITED_REACH:
-            continue  # "… ban hành Kế hoạch số 96-KH/ThU ngày 24/11/2023 …": a date well into a line, uncued
+        elif _DOCUMENT_NUMBER.search(before):
+            continue  # "… ban hành Kế hoạch số 96-KH/ThU ngày 24/11/2023 …": a cited document's date
         else:
             cue = "plain"
         found.append(Date(*ymd, m.start(), m.end(), cue))

@@ -417,7 +417,9 @@ class Resolver:
         chức)"): a figure of the same group, of that year."""
         k = match.start("pval")
         year, val, pct = self.tokens[match.start("pyear")], self.tokens[k], self._group_token(match, names, "ppct")
-        noun = self.tokens[k + 1] if k + 1 < match.end() and self.tokens[k + 1].sym in "Ss" else None
+        noun = self._group_token(match, names, "psubj")
+        if noun is not None and noun.sym == "S" and subj is not None and subj.sym == "S" and noun.code != subj.code:
+            return None  # "(năm 2021: 10 đảng viên)" after organisations: not the same group
         draft = self._draft(entry, match, k, val, cat, pct, None, None, subj, label_span,
                             [t for t in (year, val, noun, pct) if t is not None])
         if draft is not None:
@@ -721,7 +723,7 @@ class Resolver:
             return True
         if subj is None or subj.code not in _ORGANISATIONS:
             return False
-        groups = [name for name in ("subj", "same") if name in match.re.groupindex]
+        groups = [name for name in ("subj", "same", "psubj") if name in match.re.groupindex]
         own = {k for name in groups for k in match.starts(name)}  # the groups the figures are of
         return any(self.tokens[k].sym == "S" and self.tokens[k].code in _PERSONS
                    for k in range(match.start(), match.end()) if k not in own)
@@ -977,7 +979,7 @@ class Resolver:
         lo, hi = self._sentence(first)
         c_lo, c_hi = self._clause(first, last)
         average = self.symbols.rfind("A", c_lo, c_hi)
-        opened_by_range = self.symbols.rfind("R", lo, first)  # "Giai đoạn 2016–2020, …; không có …": the sentence's
+        opened_by_range = self.symbols.rfind("R", c_lo, first)
         if average == -1 and self.symbols.find("R", first, last) == -1 \
                 and (opened_by_range == -1 or self.symbols.find("Y", opened_by_range, first) != -1):
             return None
@@ -1001,9 +1003,11 @@ class Resolver:
         return before
 
     def _aside_year(self, k: int) -> bool:
-        """A year set off by a comma that leads a share ending its clause: "…, chiếm 15,3%, năm 2020 là
-        13,7%; 2.690 đồng chí …": the value compared with, whose year does not go on to the figures after it."""
-        return self.symbols[k - 1:k] == "," and _LEADS_ASIDE.match(self.symbols, k + 1) is not None
+        """A year set off by a comma after a figure's value that leads a share ending its clause: "…, chiếm
+        15,3%, năm 2020 là 13,7%; 2.690 đồng chí …": the value compared with, whose year does not go on to
+        the figures after it."""
+        return (k >= 2 and self.symbols[k - 2:k] in ("P,", "N,", "F,", "s,", "S,", "),")
+                and _LEADS_ASIDE.match(self.symbols, k + 1) is not None)
 
     def _unit(self, first: int, last: int) -> tuple[str | None, str]:
         """The unit of the figure at symbols [first, last), with the rule that gave it: the last unit
@@ -1077,7 +1081,7 @@ class Resolver:
 
 
 def _first_value(match: regex.Match) -> int:
-    """The symbol of a match's first value: a count, else a percent."""
+    """The symbol of a match's first value, a count or a percent, whichever comes first."""
     groups = match.re.groupindex
     return min(match.starts(name)[0] for name in ("val", "pct") if name in groups and match.starts(name))
 
