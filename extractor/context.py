@@ -103,12 +103,6 @@ def _place(text: str, dated: Date | None) -> str | None:
     return text[text.rfind("\n", 0, dated.start) + 1:dated.start].rstrip(" ,") or None
 
 
-def published(page: Page) -> str | None:
-    """The publication date the page gives (``publication_date``), as yyyy-mm-dd."""
-    date = publication_date(page)
-    return date.iso() if date is not None else None
-
-
 def publication_date(page: Page) -> Date | None:
     """The best-introduced date of the page's datelines and report header (a copyright year in the footer
     or the date of a cited document is never one); of dates as well introduced, one on a line of its own
@@ -287,7 +281,7 @@ def _year_words(patterns: Patterns) -> tuple[regex.Pattern, regex.Pattern, regex
     return words("rating"), words("forward"), words("decision")
 
 
-def decide_year(norm: Normalised, mentions: Mentions, page: Page, published_on: str | None,
+def decide_year(norm: Normalised, mentions: Mentions, page: Page, dated: Date | None,
                 patterns: Patterns) -> YearDecision:
     """The year the document reports on, from the evidence, strongest source first:
     - ``body``: the latest year named in a sentence about rating;
@@ -296,13 +290,13 @@ def decide_year(norm: Normalised, mentions: Mentions, page: Page, published_on: 
     - ``dateline``: the year before publication, or the same year from November;
     - ``caption``, ``other``: a year named in a caption or any other sentence.
     A year of the next tasks ("…, triển khai nhiệm vụ năm 2017"), of a target, or after the last year
-    that can have been rated when the page came out is recorded but set aside."""
+    that can have been rated when the page came out is recorded but set aside. ``dated``: the page's
+    publication date (``publication_date``)."""
     rating, forward, decision = _year_words(patterns)
-    cap = _last_rated_year(published_on)
+    cap = _last_rated_year(dated.iso() if dated is not None else None)
     evidence = _named_years(norm, mentions, page, cap, rating, forward, patterns.phrases["year_leads_value"])
     evidence += _decision_years(norm, mentions, page, rating, decision, cap, patterns)
     if cap is not None:
-        dated = publication_date(page)
         evidence.append(YearEvidence(cap, "dateline", dated.start, dated.end))
     evidence.sort(key=lambda e: e.start)
     for source in YEAR_SOURCES:

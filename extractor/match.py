@@ -520,12 +520,10 @@ def _bases_before_percent(tokens: list[Token], folded: str, patterns: Patterns) 
         if tok.sym == "C" and i < last and tokens[i + 1].sym == "P" and out:
             noun = out[-1] if out[-1].sym == "S" and len(out) > 1 else None
             m = patterns.phrases["base_before"].search(folded, out[-1].end, tok.start)
-            if m is None and noun is not None:
+            if m is None and noun is not None and not folded[noun.end:tok.start].strip():
                 m = patterns.phrases["base_before"].search(folded, out[-2].end, noun.start)
-                if m is not None and folded[noun.end:tok.start].strip():
-                    m = None  # only the noun stands between the phrase and the category
-                elif m is not None:
-                    out.pop()
+                if m is not None:
+                    out.pop()  # the noun is the base's, taken into the B token
             if m is not None:
                 out.append(Token("B", m.start(), tok.end, code=tok.code, rule="base.so_voi"))
                 continue

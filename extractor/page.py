@@ -82,7 +82,7 @@ class Page:
 
     def role_at(self, offset: int) -> str:
         """The role of the paragraph holding the character at ``offset``."""
-        k = bisect.bisect_right([part.start for part in self.parts], offset) - 1
+        k = bisect.bisect_right(self.parts, offset, key=lambda part: part.start) - 1
         return self.parts[k].role if k >= 0 and offset < self.parts[k].end else "body"
 
     def headline(self) -> list[Part]:

@@ -60,8 +60,9 @@ def run(text: str, doc_id: str | None = None, *, source: str | None = None, patt
     sentences = segment(norm.text, spans, patterns)
     page = read_page(norm.text, norm.folded, spans, patterns)
     mentions = find_mentions(norm, sentences, patterns, norm.from_original(units))
-    published = context.published(page)
-    decision = context.decide_year(norm, mentions, page, published, patterns)
+    dated = context.publication_date(page)
+    published = dated.iso() if dated is not None else None
+    decision = context.decide_year(norm, mentions, page, dated, patterns)
     starts = [start for start, _ in spans]
 
     def paragraph_of(at: int) -> int:

@@ -917,10 +917,11 @@ class Resolver:
 
     def _year(self, first: int, last: int) -> tuple[int | None, tuple[int, int] | None, str]:
         """The year of the figure at symbols [first, last), with the rule that gave it:
-        ``period`` (a multi-year average and its range), ``sentence`` (a year inside the figure, the
-        nearest before it in its sentence, or one right after it), ``parenthesis`` ("11 tổ chức (năm
-        2009)", or the value after a change in parentheses: "tăng 3 so với năm 2020 (35 …)"), else ``document`` (the year the document reports on). A year right after the figure that
-        leads a value of its own is that value's, not the figure's."""
+        ``period`` (a multi-year average and its range), ``parenthesis`` ("11 tổ chức (năm 2009)", or the
+        value after a change in parentheses: "tăng 3 so với năm 2020 (35 …)"), ``sentence`` (a year inside
+        the figure, the nearest before it in its sentence, one right after it, or the year named last in
+        the paragraph when the sentence says "cùng năm"), else ``document`` (the year the document reports
+        on). A year that leads a value of its own is that value's, not the figure's."""
         period = self._period_of(first, last)
         if period is not None:
             return period
